@@ -1,0 +1,244 @@
+// The network builder driven through its widgets, as a user would.
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QMessageBox>
+#include <QSpinBox>
+#include <QToolButton>
+
+#include "experiment_document.h"
+#include "layer_card.h"
+#include "layer_editors.h"
+#include "main_window.h"
+#include "network_builder_panel.h"
+#include "presets.h"
+#include "training_controls_panel.h"
+#include "ui_test_support.h"
+
+using layerlab::LayerKind;
+
+namespace {
+
+// QComboBox::activated is what a user's choice emits; setCurrentIndex alone
+// does not, so pick the item and emit it as the popup would.
+void choose(QComboBox* combo, const QString& text) {
+    const int index = combo->findText(text);
+    QVERIFY2(index >= 0, qPrintable("no item " + text));
+    combo->setCurrentIndex(index);
+    emit combo->activated(index);
+}
+
+void add(NetworkBuilderPanel* builder, LayerKind kind) {
+    QToolButton* button = builder->paletteButton(kind);
+    QVERIFY(button);
+    QTest::mouseClick(button, Qt::LeftButton);
+}
+
+Preset seedPreset() {
+    for (const Preset& preset : loadPresets()) {
+        if (preset.fileName == kSeedPresetFile) {
+            return preset;
+        }
+    }
+    qFatal("the seed preset is not compiled in");
+}
+
+}  // namespace
+
+class BuilderTest : public QObject {
+    Q_OBJECT
+private slots:
+    void buildSeedNetworkFromPalette();
+    void invalidLayerDisablesStartUntilUndo();
+    void keyboardReorderIsUndoable();
+    void duplicateAndRemove();
+    void dropoutSwitches();
+    void openBadFileKeepsExperiment();
+    void saveAndReopen();
+};
+
+void BuilderTest::buildSeedNetworkFromPalette() {
+    MainWindow window;
+    window.show();
+    window.newExperiment();
+    NetworkBuilderPanel* builder = window.builder();
+    QCOMPARE(builder->cardCount(), 0);
+
+    add(builder, LayerKind::Conv2d);
+    QCOMPARE(builder->cardCount(), 1);
+    LayerParamEditor* conv = builder->card(0)->editor();
+    // Typed, as a user would: select the text and type a new number.
+    conv->filtersEditor()->setFocus();
+    conv->filtersEditor()->selectAll();
+    QTest::keyClicks(conv->filtersEditor(), "32");
+    conv->kernelEditor()->setValue(2);
+    choose(conv->paddingEditor(), "same");
+    choose(conv->activationEditor(), "relu");
+    QVERIFY2(builder->card(0)->outputText().contains("28×28×32"),
+             qPrintable(builder->card(0)->outputText()));
+
+    add(builder, LayerKind::MaxPool2d);
+    builder->card(1)->editor()->kernelEditor()->setValue(2);
+    add(builder, LayerKind::Conv2d);
+    builder->card(2)->editor()->filtersEditor()->setValue(64);
+    builder->card(2)->editor()->kernelEditor()->setValue(2);
+    choose(builder->card(2)->editor()->activationEditor(), "relu");
+    add(builder, LayerKind::MaxPool2d);
+    builder->card(3)->editor()->kernelEditor()->setValue(2);
+    add(builder, LayerKind::Dense);
+    builder->card(4)->editor()->unitsEditor()->setValue(1024);
+    choose(builder->card(4)->editor()->activationEditor(), "relu");
+    add(builder, LayerKind::Dropout);
+    builder->card(5)->editor()->rateEditor()->setValue(0.2);
+    add(builder, LayerKind::Dense);
+    builder->card(6)->editor()->unitsEditor()->setValue(10);
+    choose(builder->card(6)->editor()->activationEditor(), "softmax");
+
+    QCOMPARE(builder->cardCount(), 7);
+    QVERIFY2(builder->card(0)->outputText().contains("28×28×32"),
+             qPrintable(builder->card(0)->outputText()));
+    QVERIFY2(builder->card(3)->outputText().contains("7×7×64"),
+             qPrintable(builder->card(3)->outputText()));
+    QVERIFY2(window.document()->invalidReason().isEmpty(),
+             qPrintable(window.document()->invalidReason()));
+    // 3136·1024 + 1024 weights in the first dense layer alone: 3.2 M.
+    QVERIFY2(builder->totalsText().contains("3.2"), qPrintable(builder->totalsText()));
+    QVERIFY(window.controls()->startAction()->isEnabled());
+}
+
+void BuilderTest::invalidLayerDisablesStartUntilUndo() {
+    MainWindow window;
+    window.show();
+    window.openPreset(seedPreset());
+    QAction* start = window.controls()->startAction();
+    QVERIFY(start->isEnabled());
+
+    LayerCard* conv = window.builder()->card(0);
+    conv->editor()->kernelEditor()->setValue(40);  // larger than the 28×28 input
+    QVERIFY(window.builder()->card(0)->isInvalid());
+    QVERIFY(!window.builder()->card(0)->errorText().isEmpty());
+    QVERIFY(!start->isEnabled());
+    QVERIFY2(start->toolTip().contains("kernel"), qPrintable(start->toolTip()));
+    QVERIFY2(start->toolTip().contains("conv"), qPrintable(start->toolTip()));
+
+    QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier);
+    QVERIFY(!window.builder()->card(0)->isInvalid());
+    QVERIFY(start->isEnabled());
+    QCOMPARE(window.document()->spec().model.layers[0].kernel, 2);
+}
+
+void BuilderTest::keyboardReorderIsUndoable() {
+    MainWindow window;
+    window.show();
+    window.openPreset(seedPreset());
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    NetworkBuilderPanel* builder = window.builder();
+
+    // Select the dropout card (index 5) by clicking it, then Alt+Up twice.
+    LayerCard* dropout = builder->card(5);
+    QTest::mouseClick(dropout, Qt::LeftButton, {}, QPoint(4, 4));
+    QCOMPARE(builder->selectedIndex(), 5);
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Up, Qt::AltModifier);
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Up, Qt::AltModifier);
+    const auto& layers = window.document()->spec().model.layers;
+    QCOMPARE(layers[3].kind, LayerKind::Dropout);
+    QCOMPARE(builder->card(3)->kind(), LayerKind::Dropout);
+
+    window.document()->undo();
+    window.document()->undo();
+    QCOMPARE(window.document()->spec().model.layers[5].kind, LayerKind::Dropout);
+    QVERIFY(!window.document()->isModified());
+}
+
+void BuilderTest::duplicateAndRemove() {
+    MainWindow window;
+    window.show();
+    window.openPreset(seedPreset());
+    NetworkBuilderPanel* builder = window.builder();
+    const int before = builder->cardCount();
+
+    builder->duplicateLayer(0);
+    QCOMPARE(builder->cardCount(), before + 1);
+    QCOMPARE(builder->card(1)->kind(), LayerKind::Conv2d);
+    builder->removeLayer(1);
+    builder->removeLayer(0);
+    QCOMPARE(builder->cardCount(), before - 1);
+    window.document()->undo();
+    window.document()->undo();
+    window.document()->undo();
+    QCOMPARE(builder->cardCount(), before);
+    QVERIFY(!window.document()->isModified());
+}
+
+void BuilderTest::dropoutSwitches() {
+    MainWindow window;
+    window.show();
+    window.openPreset(seedPreset());
+    NetworkBuilderPanel* builder = window.builder();
+    LayerCard* dropout = builder->card(5);
+    QCOMPARE(dropout->kind(), LayerKind::Dropout);
+    QVERIFY(dropout->findChildren<QLabel*>().size() > 0);
+    bool described = false;
+    for (QLabel* label : dropout->findChildren<QLabel*>()) {
+        described = described || label->text() == "drops 20% (TFlearn keep 0.8)";
+    }
+    QVERIFY(described);
+
+    QCheckBox* toggle = builder->dropoutToggle();
+    QCOMPARE(toggle->checkState(), Qt::Checked);
+    QTest::mouseClick(toggle, Qt::LeftButton);
+    QVERIFY(!window.document()->spec().model.layers[5].enabled);
+    QCOMPARE(toggle->checkState(), Qt::Unchecked);
+
+    // One card switched back on: the global toggle shows "partly".
+    QTest::mouseClick(builder->card(5)->editor()->enabledSwitch(), Qt::LeftButton);
+    QVERIFY(window.document()->spec().model.layers[5].enabled);
+    QCOMPARE(toggle->checkState(), Qt::Checked);
+
+    // Saved in the experiment through each layer's `enabled`.
+    window.document()->undo();
+    const std::string json = layerlab::experimentToJson(window.document()->spec());
+    QVERIFY2(QString::fromStdString(json).contains("\"enabled\": false"), json.c_str());
+}
+
+void BuilderTest::openBadFileKeepsExperiment() {
+    MainWindow window;
+    window.show();
+    window.openPreset(seedPreset());
+    QTemporaryDir dir;
+    const QString path = dir.filePath("broken.json");
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("{ \"model\": { \"layers\": [ { \"type\": \"conv2d\", ");
+    file.close();
+
+    QVERIFY(!window.openFile(path));
+    QMessageBox* box = nullptr;
+    QTRY_VERIFY((box = window.findChild<QMessageBox*>()) != nullptr);
+    QVERIFY2(box->text().contains("broken.json"), qPrintable(box->text()));
+    QCOMPARE(window.builder()->cardCount(), 7);
+    box->close();
+}
+
+void BuilderTest::saveAndReopen() {
+    MainWindow window;
+    window.show();
+    window.openPreset(seedPreset());
+    window.builder()->card(0)->editor()->filtersEditor()->setValue(16);
+    QVERIFY(window.document()->isModified());
+    QTemporaryDir dir;
+    const QString path = dir.filePath("mine.json");
+    QVERIFY(window.saveFile(path));
+    QVERIFY(!window.document()->isModified());
+
+    window.newExperiment();
+    QCOMPARE(window.builder()->cardCount(), 0);
+    QVERIFY(window.openFile(path));
+    QCOMPARE(window.document()->spec().model.layers[0].filters, 16);
+    QVERIFY(window.windowTitle().contains("mine.json"));
+}
+
+LAYERLAB_UI_TEST_MAIN(BuilderTest)
+#include "builder_test.moc"

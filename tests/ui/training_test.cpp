@@ -1,0 +1,181 @@
+// Training from the window: the worker thread, the live charts and progress,
+// the run buttons, and closing mid-run. Uses the real MNIST files.
+
+#include <QAction>
+#include <QElapsedTimer>
+#include <QProgressBar>
+
+#include "banner.h"
+#include "charts_panel.h"
+#include "experiment_document.h"
+#include "layerlab/dataset.h"
+#include "main_window.h"
+#include "metric_chart.h"
+#include "presets.h"
+#include "training_controls_panel.h"
+#include "training_worker.h"
+#include "ui_test_support.h"
+
+namespace {
+
+// CPU training runs at about 1,000 samples/s on a small machine; these leave
+// room for a loaded CI box.
+constexpr int kFirstStepsTimeoutMs = 60000;
+constexpr int kRunTimeoutMs = 180000;
+
+layerlab::ExperimentSpec shortSeedRun(int64_t trainImages) {
+    for (const Preset& preset : loadPresets()) {
+        if (preset.fileName == kSeedPresetFile) {
+            layerlab::ExperimentSpec spec = preset.spec;
+            spec.training.trainLimit = trainImages;
+            spec.training.validationLimit = 500;
+            spec.training.epochs = 1;
+            return spec;
+        }
+    }
+    qFatal("the seed preset is not compiled in");
+}
+
+// Fails (never skips) the calling test when MNIST is not installed, listing
+// where it was looked for.
+QString missingMnistMessage() {
+    if (layerlab::findDataset(layerlab::DatasetKind::Mnist, std::nullopt)) {
+        return {};
+    }
+    QString message =
+        "MNIST is not installed; the training tests need it. Put "
+        "the four IDX files in one of:";
+    for (const auto& dir : layerlab::datasetSearchPath(layerlab::DatasetKind::Mnist, {})) {
+        message += "\n  " + QString::fromStdString(dir.string());
+    }
+    return message;
+}
+
+#define REQUIRE_MNIST()                                \
+    do {                                               \
+        const QString missing = missingMnistMessage(); \
+        if (!missing.isEmpty())                        \
+            QFAIL(qPrintable(missing));                \
+    } while (false)
+
+}  // namespace
+
+class TrainingTest : public QObject {
+    Q_OBJECT
+private slots:
+    void shortRunFillsChartsAndProgress();
+    void pauseResumeStop();
+    void closeWindowMidRun();
+    void missingDatasetShowsBanner();
+};
+
+void TrainingTest::shortRunFillsChartsAndProgress() {
+    REQUIRE_MNIST();
+    MainWindow window;
+    window.show();
+    window.document()->reset(shortSeedRun(2000), QString());
+    QAction* start = window.controls()->startAction();
+    QVERIFY(start->isEnabled());
+
+    start->trigger();
+    QVERIFY(window.worker()->isBusy());
+    QVERIFY(!start->isEnabled());
+    QVERIFY(window.document()->isLocked());
+
+    MetricChart* loss = window.charts()->lossChart();
+    QTRY_VERIFY_WITH_TIMEOUT(loss->trainPointCount() > 0, kFirstStepsTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(window.controls()->progressBar()->value() > 0, kFirstStepsTimeoutMs);
+    QVERIFY(loss->rawSeries()->count() > 0);
+
+    QTRY_VERIFY_WITH_TIMEOUT(!window.worker()->isBusy(), kRunTimeoutMs);
+    // 2,000 images in batches of 64: 32 steps, and one validation point.
+    QCOMPARE(loss->trainPointCount(), 32);
+    QCOMPARE(window.charts()->accuracyChart()->trainPointCount(), 32);
+    QCOMPARE(loss->validationPointCount(), 1);
+    QCOMPARE(loss->validationSeries()->count(), 1);
+    QCOMPARE(window.controls()->progressBar()->value(), 32);
+    QVERIFY2(window.controls()->statusText().startsWith("Completed"),
+             qPrintable(window.controls()->statusText()));
+    QVERIFY(window.charts()->summaryText().contains("Epoch 1"));
+    QVERIFY(!window.document()->isLocked());
+    QVERIFY(start->isEnabled());
+    QVERIFY(window.banner()->text().isEmpty());
+}
+
+void TrainingTest::pauseResumeStop() {
+    REQUIRE_MNIST();
+    MainWindow window;
+    window.show();
+    window.document()->reset(shortSeedRun(50000), QString());
+    TrainingControlsPanel* controls = window.controls();
+    MetricChart* loss = window.charts()->lossChart();
+
+    controls->startAction()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(loss->trainPointCount() > 0, kFirstStepsTimeoutMs);
+
+    controls->pauseAction()->trigger();
+    QCOMPARE(window.worker()->state(), TrainingWorker::State::Paused);
+    QCOMPARE(controls->pauseAction()->text(), QString("Resume"));
+    // Steps already measured may still arrive; after that, nothing does.
+    QTest::qWait(1000);
+    const int pausedAt = loss->trainPointCount();
+    QTest::qWait(1500);
+    QCOMPARE(loss->trainPointCount(), pausedAt);
+
+    controls->pauseAction()->trigger();
+    QCOMPARE(window.worker()->state(), TrainingWorker::State::Running);
+    QTRY_VERIFY_WITH_TIMEOUT(loss->trainPointCount() > pausedAt, kFirstStepsTimeoutMs);
+
+    controls->stopAction()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(!window.worker()->isBusy(), kFirstStepsTimeoutMs);
+    QVERIFY2(controls->statusText().startsWith("Stopped"), qPrintable(controls->statusText()));
+    QVERIFY(controls->startAction()->isEnabled());
+    QVERIFY(loss->trainPointCount() < 50000 / 64);
+}
+
+void TrainingTest::closeWindowMidRun() {
+    REQUIRE_MNIST();
+    auto* window = new MainWindow;
+    window->show();
+    window->document()->reset(shortSeedRun(50000), QString());
+    window->controls()->startAction()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(window->charts()->lossChart()->trainPointCount() > 0,
+                             kFirstStepsTimeoutMs);
+
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(window->close());
+    QVERIFY(!window->worker()->isBusy());
+    // One step and the trainer's teardown, not the rest of the epoch.
+    QVERIFY2(clock.elapsed() < 10000, qPrintable(QString::number(clock.elapsed())));
+    delete window;
+}
+
+void TrainingTest::missingDatasetShowsBanner() {
+    // Fashion-MNIST is looked for where nothing is.
+    QTemporaryDir empty;
+    qputenv("LAYERLAB_DATA", empty.path().toUtf8());
+    qputenv("XDG_DATA_HOME", empty.path().toUtf8());
+    qputenv("XDG_DATA_DIRS", empty.path().toUtf8());
+    if (layerlab::findDataset(layerlab::DatasetKind::FashionMnist, std::nullopt)) {
+        QSKIP("Fashion-MNIST is installed system-wide; cannot make it missing");
+    }
+
+    MainWindow window;
+    window.show();
+    layerlab::ExperimentSpec spec = shortSeedRun(2000);
+    spec.dataset = "fashion-mnist";
+    window.document()->reset(spec, QString());
+    window.controls()->startAction()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(!window.worker()->isBusy(), kFirstStepsTimeoutMs);
+    QVERIFY2(window.banner()->text().contains("Fashion", Qt::CaseInsensitive) ||
+                 window.banner()->text().contains("fashion"),
+             qPrintable(window.banner()->text()));
+    QVERIFY(window.controls()->statusText().startsWith("Failed"));
+    // The app stays usable: the next run can start.
+    QVERIFY(window.controls()->startAction()->isEnabled());
+    QVERIFY(!window.document()->isLocked());
+}
+
+LAYERLAB_UI_TEST_MAIN(TrainingTest)
+#include "training_test.moc"

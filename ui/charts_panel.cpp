@@ -1,0 +1,104 @@
+#include "charts_panel.h"
+
+#include <QButtonGroup>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QResizeEvent>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "format.h"
+#include "metric_chart.h"
+
+namespace {
+// Side by side from this width-to-height ratio up, stacked below it: at 1.5
+// both arrangements give each chart the same distance from a 3:2 shape.
+constexpr double kSideBySideAspect = 1.5;
+}  // namespace
+
+ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
+    m_loss = new MetricChart(tr("Loss"), /*percent=*/false, this);
+    m_accuracy = new MetricChart(tr("Accuracy"), /*percent=*/true, this);
+
+    m_summary = new QLabel(tr("No run yet: press Start (F5)."), this);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_rawButton = new QToolButton(this);
+    m_rawButton->setText(tr("Raw"));
+    m_rawButton->setToolTip(tr("Training curve: every step's batch value"));
+    m_smoothedButton = new QToolButton(this);
+    m_smoothedButton->setText(tr("Smoothed"));
+    m_smoothedButton->setToolTip(tr("Training curve: moving average over ~20 steps"));
+    auto* group = new QButtonGroup(this);
+    for (QToolButton* button : {m_rawButton, m_smoothedButton}) {
+        button->setCheckable(true);
+        group->addButton(button);
+    }
+    m_smoothedButton->setChecked(true);
+    connect(m_smoothedButton, &QToolButton::toggled, this, &ChartsPanel::setSmoothed);
+
+    auto* header = new QHBoxLayout;
+    header->addWidget(m_summary, 1);
+    header->addWidget(m_rawButton);
+    header->addWidget(m_smoothedButton);
+
+    m_charts = new QBoxLayout(QBoxLayout::LeftToRight);
+    m_charts->addWidget(m_loss);
+    m_charts->addWidget(m_accuracy);
+
+    auto* column = new QVBoxLayout(this);
+    column->setContentsMargins(6, 6, 6, 6);
+    column->addLayout(header);
+    column->addLayout(m_charts, 1);
+}
+
+QString ChartsPanel::summaryText() const {
+    return m_summary->text();
+}
+
+void ChartsPanel::startRun(const layerlab::RunStart& start) {
+    m_loss->reset(start.epochs, start.stepsPerEpoch);
+    m_accuracy->reset(start.epochs, start.stepsPerEpoch);
+    m_summary->setText(tr("Training on %1 · %2 training / %3 validation images")
+                           .arg(QString::fromStdString(start.deviceName),
+                                fmt::grouped(start.trainSamples),
+                                fmt::grouped(start.validationSamples)));
+}
+
+void ChartsPanel::addSteps(const std::vector<layerlab::StepMetrics>& steps) {
+    for (const layerlab::StepMetrics& step : steps) {
+        m_loss->appendStep(step.step, step.loss);
+        m_accuracy->appendStep(step.step, step.accuracy);
+    }
+    m_loss->refresh();
+    m_accuracy->refresh();
+}
+
+void ChartsPanel::addEpoch(const layerlab::EpochMetrics& epoch) {
+    m_loss->appendValidation(epoch.epoch, epoch.validationLoss);
+    m_accuracy->appendValidation(epoch.epoch, epoch.validationAccuracy);
+    m_loss->refresh();
+    m_accuracy->refresh();
+    m_summary->setText(tr("<b>Epoch %1</b> · validation loss %2 · accuracy <b>%3</b> · "
+                          "train loss %4 · %5 samples/s")
+                           .arg(epoch.epoch)
+                           .arg(epoch.validationLoss, 0, 'f', 4)
+                           .arg(fmt::percent(epoch.validationAccuracy))
+                           .arg(epoch.trainLoss, 0, 'f', 4)
+                           .arg(fmt::grouped(qint64(epoch.samplesPerSecond))));
+}
+
+void ChartsPanel::setSmoothed(bool smoothed) {
+    m_loss->setSmoothed(smoothed);
+    m_accuracy->setSmoothed(smoothed);
+    m_loss->refresh();
+    m_accuracy->refresh();
+}
+
+void ChartsPanel::resizeEvent(QResizeEvent* event) {
+    const QSize size = event->size();
+    m_charts->setDirection(size.width() >= kSideBySideAspect * size.height()
+                               ? QBoxLayout::LeftToRight
+                               : QBoxLayout::TopToBottom);
+    QWidget::resizeEvent(event);
+}

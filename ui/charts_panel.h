@@ -1,0 +1,43 @@
+#pragma once
+
+#include <QWidget>
+#include <vector>
+
+#include "layerlab/trainer.h"
+
+class QBoxLayout;
+class QLabel;
+class QToolButton;
+class MetricChart;
+
+// Loss and accuracy of the run in progress (or the last one), with the
+// numbers a blog post quotes above them. Fed by the training worker's
+// signals, which arrive at most ten times a second; each batch of steps is
+// one refresh of each chart.
+class ChartsPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit ChartsPanel(QWidget* parent = nullptr);
+
+    MetricChart* lossChart() const { return m_loss; }
+    MetricChart* accuracyChart() const { return m_accuracy; }
+    QToolButton* smoothedButton() const { return m_smoothedButton; }
+    QToolButton* rawButton() const { return m_rawButton; }
+    QString summaryText() const;
+
+    void startRun(const layerlab::RunStart& start);
+    void addSteps(const std::vector<layerlab::StepMetrics>& steps);
+    void addEpoch(const layerlab::EpochMetrics& epoch);
+    void setSmoothed(bool smoothed);
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
+private:
+    MetricChart* m_loss;
+    MetricChart* m_accuracy;
+    QBoxLayout* m_charts;
+    QLabel* m_summary;
+    QToolButton* m_rawButton;
+    QToolButton* m_smoothedButton;
+};

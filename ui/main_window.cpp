@@ -1,0 +1,367 @@
+#include "main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+#include "banner.h"
+#include "charts_panel.h"
+#include "experiment_document.h"
+#include "layerlab/errors.h"
+#include "layerlab/version.h"
+#include "logging.h"
+#include "network_builder_panel.h"
+#include "presets.h"
+#include "recent_files.h"
+#include "training_controls_panel.h"
+#include "training_worker.h"
+
+namespace {
+const char* kLastExperimentKey = "lastExperiment";
+const char* kGeometryKey = "window/geometry";
+const char* kStateKey = "window/state";
+const QString kFileFilter = QObject::tr("LayerLab experiments (*.json);;All files (*)");
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent),
+      m_document(new ExperimentDocument(this)),
+      m_worker(new TrainingWorker(this)) {
+    m_charts = new ChartsPanel(this);
+    m_banner = new Banner(this);
+    auto* central = new QWidget(this);
+    auto* column = new QVBoxLayout(central);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    column->addWidget(m_banner);
+    column->addWidget(m_charts, 1);
+    setCentralWidget(central);
+
+    m_builder = new NetworkBuilderPanel(m_document, this);
+    m_controls = new TrainingControlsPanel(m_document, this);
+    buildDocks();
+    buildMenus();
+
+    connect(m_controls, &TrainingControlsPanel::startRequested, this, &MainWindow::startRun);
+    connect(m_controls, &TrainingControlsPanel::pauseRequested, m_worker, &TrainingWorker::pause);
+    connect(m_controls, &TrainingControlsPanel::resumeRequested, m_worker, &TrainingWorker::resume);
+    connect(m_controls, &TrainingControlsPanel::stopRequested, m_worker, &TrainingWorker::stop);
+
+    connect(m_worker, &TrainingWorker::stateChanged, this, [this](TrainingWorker::State state) {
+        m_controls->setRunState(state);
+        m_document->setLocked(state != TrainingWorker::State::Idle);
+    });
+    connect(m_worker, &TrainingWorker::runStarted, m_charts, &ChartsPanel::startRun);
+    connect(m_worker, &TrainingWorker::runStarted, m_controls, &TrainingControlsPanel::runStarted);
+    connect(m_worker, &TrainingWorker::stepsArrived, m_charts, &ChartsPanel::addSteps);
+    connect(m_worker, &TrainingWorker::stepsArrived, m_controls,
+            &TrainingControlsPanel::stepsArrived);
+    connect(m_worker, &TrainingWorker::epochFinished, m_charts, &ChartsPanel::addEpoch);
+    connect(m_worker, &TrainingWorker::epochFinished, m_controls,
+            &TrainingControlsPanel::epochFinished);
+    connect(m_worker, &TrainingWorker::noticeRaised, this,
+            [this](const QString& notice) { m_banner->showMessage(Banner::Kind::Info, notice); });
+    connect(m_worker, &TrainingWorker::runFinished, this, &MainWindow::runFinished);
+
+    connect(m_document, &ExperimentDocument::modifiedChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &ExperimentDocument::filePathChanged, this, &MainWindow::updateTitle);
+
+    restoreSession();
+}
+
+// The worker's destructor would stop and join too; doing it here first means
+// no signal of the worker reaches a panel that is already gone.
+MainWindow::~MainWindow() {
+    m_worker->shutdown();
+}
+
+void MainWindow::buildDocks() {
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+    const auto addDock = [this](QWidget* panel, const QString& title, const QString& name,
+                                Qt::DockWidgetArea area) {
+        auto* dock = new QDockWidget(title, this);
+        dock->setObjectName(name);  // the key saveState() stores the layout under
+        auto* scroll = new QScrollArea(dock);
+        scroll->setWidget(panel);
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        dock->setWidget(scroll);
+        addDockWidget(area, dock);
+        return dock;
+    };
+    QDockWidget* network = addDock(m_builder, tr("Network"), "networkDock", Qt::LeftDockWidgetArea);
+    QDockWidget* training =
+        addDock(m_controls, tr("Training"), "trainingDock", Qt::RightDockWidgetArea);
+    // The builder scrolls its own card list; the outer scroll area only
+    // matters on a very short screen.
+    network->setMinimumWidth(320);
+    training->setMinimumWidth(270);
+    resizeDocks({network, training}, {360, 300}, Qt::Horizontal);
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New"), QKeySequence::New, this, [this] {
+        if (maybeSave()) {
+            newExperiment();
+        }
+    });
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::open);
+    m_recentFiles = new RecentFiles(file->addMenu(tr("Open &Recent")), this);
+    connect(m_recentFiles, &RecentFiles::openRequested, this, [this](const QString& path) {
+        if (maybeSave()) {
+            openFile(path);
+        }
+    });
+    file->addSeparator();
+    file->addAction(tr("&Save"), QKeySequence::Save, this, &MainWindow::save);
+    file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, &MainWindow::saveAs);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo =
+        edit->addAction(tr("&Undo"), QKeySequence::Undo, m_document, &ExperimentDocument::undo);
+    QAction* redo =
+        edit->addAction(tr("&Redo"), QKeySequence::Redo, m_document, &ExperimentDocument::redo);
+    const auto refreshUndo = [this, undo, redo] {
+        undo->setEnabled(m_document->canUndo());
+        redo->setEnabled(m_document->canRedo());
+        undo->setText(tr("&Undo %1").arg(m_document->undoStack()->undoText()));
+        redo->setText(tr("&Redo %1").arg(m_document->undoStack()->redoText()));
+    };
+    connect(m_document, &ExperimentDocument::undoRedoChanged, this, refreshUndo);
+    refreshUndo();
+    edit->addSeparator();
+    edit->addAction(tr("Turn &Dropout On/Off"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D),
+                    this, [this] {
+                        if (m_builder->dropoutToggle()->isEnabled()) {
+                            m_builder->dropoutToggle()->click();
+                        }
+                    });
+
+    QMenu* presets = menuBar()->addMenu(tr("&Presets"));
+    for (const Preset& preset : loadPresets()) {
+        presets->addAction(preset.title, this, [this, preset] {
+            if (maybeSave()) {
+                openPreset(preset);
+            }
+        });
+    }
+    if (presets->isEmpty()) {
+        presets->addAction(tr("No presets were built in"))->setEnabled(false);
+    }
+
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(m_controls->startAction());
+    run->addAction(m_controls->pauseAction());
+    run->addAction(m_controls->stopAction());
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+        view->addAction(dock->toggleViewAction());
+    }
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About LayerLab"), this, [this] {
+        QMessageBox::about(
+            this, tr("About LayerLab"),
+            tr("<b>LayerLab %1</b><br>A workbench for CNN experiments.<br><br>"
+               "LibTorch %2 · Qt %3")
+                .arg(QStringLiteral(LAYERLAB_VERSION_STRING),
+                     QString::fromStdString(layerlab::libtorchVersion()), qVersion()));
+    });
+
+    QToolBar* toolbar = addToolBar(tr("Run"));
+    toolbar->setObjectName("runToolbar");
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->addAction(m_controls->startAction());
+    toolbar->addAction(m_controls->pauseAction());
+    toolbar->addAction(m_controls->stopAction());
+    toolbar->addSeparator();
+    toolbar->addAction(undo);
+    toolbar->addAction(redo);
+    undo->setIconText(tr("Undo"));
+    redo->setIconText(tr("Redo"));
+}
+
+void MainWindow::restoreSession() {
+    QSettings settings;
+    if (!restoreGeometry(settings.value(kGeometryKey).toByteArray())) {
+        resize(1366, 768);
+    }
+    restoreState(settings.value(kStateKey).toByteArray());
+
+    const QString last = settings.value(kLastExperimentKey).toString();
+    if (!last.isEmpty() && QFileInfo::exists(last)) {
+        try {
+            m_document->reset(layerlab::loadExperiment(last.toStdString()), last);
+            return;
+        } catch (const layerlab::Error& error) {
+            // Not a dialog before the window is even shown: a banner says why
+            // the seed opened instead.
+            m_banner->showMessage(Banner::Kind::Error,
+                                  tr("Could not reopen %1: %2").arg(last, error.what()));
+        }
+    }
+    const QVector<Preset> presets = loadPresets();
+    if (presets.isEmpty()) {
+        newExperiment();
+    } else {
+        openPreset(presets.front());
+    }
+}
+
+void MainWindow::saveWindowState() {
+    QSettings settings;
+    settings.setValue(kGeometryKey, saveGeometry());
+    settings.setValue(kStateKey, saveState());
+    settings.setValue(kLastExperimentKey, m_document->filePath());
+}
+
+bool MainWindow::openFile(const QString& path) {
+    try {
+        m_document->reset(layerlab::loadExperiment(path.toStdString()), path);
+    } catch (const layerlab::Error& error) {
+        showError(tr("Cannot open experiment"), QString::fromStdString(error.what()));
+        return false;
+    } catch (const std::exception& error) {
+        showError(tr("Cannot open experiment"), tr("%1: %2").arg(path, error.what()));
+        return false;
+    }
+    m_recentFiles->add(path);
+    QSettings().setValue(kLastExperimentKey, path);
+    statusBar()->showMessage(tr("Opened %1").arg(path), 4000);
+    return true;
+}
+
+bool MainWindow::saveFile(const QString& path) {
+    try {
+        layerlab::saveExperiment(m_document->spec(), path.toStdString());
+    } catch (const std::exception& error) {
+        showError(tr("Cannot save experiment"), QString::fromStdString(error.what()));
+        return false;
+    }
+    m_document->markSaved(path);
+    m_recentFiles->add(path);
+    QSettings().setValue(kLastExperimentKey, path);
+    statusBar()->showMessage(tr("Saved %1").arg(path), 4000);
+    return true;
+}
+
+void MainWindow::newExperiment() {
+    layerlab::ExperimentSpec spec;
+    spec.name = "untitled";
+    m_document->reset(spec, QString());
+}
+
+void MainWindow::openPreset(const Preset& preset) {
+    // A preset opens as an unsaved copy: Save asks where, and the built-in
+    // file is never overwritten.
+    m_document->reset(preset.spec, QString());
+    statusBar()->showMessage(tr("Preset: %1").arg(preset.title), 4000);
+}
+
+void MainWindow::open() {
+    if (!maybeSave()) {
+        return;
+    }
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open experiment"), QFileInfo(m_document->filePath()).path(), kFileFilter);
+    if (!path.isEmpty()) {
+        openFile(path);
+    }
+}
+
+bool MainWindow::save() {
+    return m_document->filePath().isEmpty() ? saveAs() : saveFile(m_document->filePath());
+}
+
+bool MainWindow::saveAs() {
+    QString suggested = m_document->filePath();
+    if (suggested.isEmpty()) {
+        suggested = QString::fromStdString(m_document->spec().name) + ".json";
+    }
+    QString path =
+        QFileDialog::getSaveFileName(this, tr("Save experiment"), suggested, kFileFilter);
+    if (path.isEmpty()) {
+        return false;
+    }
+    if (QFileInfo(path).suffix().isEmpty()) {
+        path += ".json";
+    }
+    return saveFile(path);
+}
+
+bool MainWindow::maybeSave() {
+    if (!m_document->isModified()) {
+        return true;
+    }
+    const auto answer = QMessageBox::warning(
+        this, tr("Unsaved changes"),
+        tr("%1 has changes that are not saved.").arg(m_document->displayName()),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save) {
+        return save();
+    }
+    return answer == QMessageBox::Discard;
+}
+
+void MainWindow::updateTitle() {
+    setWindowTitle(tr("%1[*] — LayerLab").arg(m_document->displayName()));
+    setWindowModified(m_document->isModified());
+}
+
+void MainWindow::startRun() {
+    const QString invalid = m_document->invalidReason();
+    if (!invalid.isEmpty()) {
+        showError(tr("Cannot start"), invalid);
+        return;
+    }
+    m_banner->hide();
+    m_worker->start(m_document->spec());
+}
+
+void MainWindow::runFinished(const layerlab::RunSummary& summary) {
+    m_controls->runFinished(summary);
+    if (summary.outcome == layerlab::RunOutcome::Failed) {
+        m_banner->showMessage(
+            Banner::Kind::Error,
+            tr("Training failed: %1").arg(QString::fromStdString(summary.message)));
+    }
+    statusBar()->showMessage(m_controls->statusText(), 10000);
+}
+
+void MainWindow::showError(const QString& title, const QString& text) {
+    qCWarning(lcUi) << title << text;
+    // Window-modal and not blocking: nothing waits on the answer, and a test
+    // or a running chart is not frozen behind a nested event loop.
+    auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    if (m_worker->isBusy()) {
+        qCInfo(lcTrain) << "window closing mid-run: stopping the run";
+    }
+    m_worker->shutdown();
+    saveWindowState();
+    event->accept();
+}

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <QMainWindow>
+
+#include "layerlab/trainer.h"
+
+class Banner;
+class ChartsPanel;
+class ExperimentDocument;
+class NetworkBuilderPanel;
+class RecentFiles;
+class TrainingControlsPanel;
+class TrainingWorker;
+struct Preset;
+
+// Wires the panels together around one document and one training worker,
+// and keeps what a desktop user expects kept: window layout, recent files,
+// the last experiment. The panels hold the behaviour; this class only
+// connects them and owns the menus and the files.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    ExperimentDocument* document() const { return m_document; }
+    NetworkBuilderPanel* builder() const { return m_builder; }
+    TrainingControlsPanel* controls() const { return m_controls; }
+    ChartsPanel* charts() const { return m_charts; }
+    TrainingWorker* worker() const { return m_worker; }
+    Banner* banner() const { return m_banner; }
+
+    // Each shows what went wrong in a dialog and leaves the current
+    // experiment as it was.
+    bool openFile(const QString& path);
+    bool saveFile(const QString& path);
+    void newExperiment();
+    void openPreset(const Preset& preset);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildDocks();
+    void buildMenus();
+    void restoreSession();
+    void saveWindowState();
+    bool maybeSave();
+    bool save();
+    bool saveAs();
+    void open();
+    void updateTitle();
+    void startRun();
+    void runFinished(const layerlab::RunSummary& summary);
+    void showError(const QString& title, const QString& text);
+
+    ExperimentDocument* m_document;
+    TrainingWorker* m_worker;
+    NetworkBuilderPanel* m_builder;
+    TrainingControlsPanel* m_controls;
+    ChartsPanel* m_charts;
+    Banner* m_banner;
+    RecentFiles* m_recentFiles = nullptr;
+};

@@ -1,0 +1,350 @@
+#include "training_controls_panel.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QSignalBlocker>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <limits>
+
+#include "experiment_document.h"
+#include "format.h"
+#include "layerlab/dataset.h"
+
+using layerlab::TrainingSpec;
+
+namespace {
+// Seconds of steps the samples/s figure averages over: long enough to be
+// steady, short enough to show a slowdown when another program takes the CPU.
+constexpr double kRateWindowSeconds = 3.0;
+// Largest batch and epoch counts the spin boxes offer; far beyond what fits.
+constexpr int kMaxBatch = 8192;
+constexpr int kMaxEpochs = 1000;
+constexpr int kMaxThreads = 256;
+
+QToolButton* runButton(QAction* action, QWidget* parent) {
+    auto* button = new QToolButton(parent);
+    button->setDefaultAction(action);
+    button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    return button;
+}
+}  // namespace
+
+TrainingControlsPanel::TrainingControlsPanel(ExperimentDocument* document, QWidget* parent)
+    : QWidget(parent), m_document(document) {
+    m_start = new QAction(QIcon(":/icons/start.svg"), tr("Start"), this);
+    m_start->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence(Qt::CTRL | Qt::Key_Return)});
+    m_pause = new QAction(QIcon(":/icons/pause.svg"), tr("Pause"), this);
+    m_pause->setShortcut(QKeySequence(Qt::Key_F6));
+    m_stop = new QAction(QIcon(":/icons/stop.svg"), tr("Stop"), this);
+    m_stop->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
+    connect(m_start, &QAction::triggered, this, &TrainingControlsPanel::startRequested);
+    connect(m_pause, &QAction::triggered, this, [this] {
+        if (m_state == TrainingWorker::State::Paused) {
+            emit resumeRequested();
+        } else {
+            emit pauseRequested();
+        }
+    });
+    connect(m_stop, &QAction::triggered, this, &TrainingControlsPanel::stopRequested);
+
+    m_settings = buildSettings();
+
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(runButton(m_start, this));
+    buttons->addWidget(runButton(m_pause, this));
+    buttons->addWidget(runButton(m_stop, this));
+
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("not started"));
+    m_rate = new QLabel(this);
+    m_status = new QLabel(this);
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* column = new QVBoxLayout(this);
+    column->setContentsMargins(6, 6, 6, 6);
+    column->addWidget(m_settings);
+    column->addLayout(buttons);
+    column->addWidget(m_progress);
+    column->addWidget(m_rate);
+    column->addWidget(m_status);
+    column->addStretch();
+
+    connect(m_document, &ExperimentDocument::changed, this, &TrainingControlsPanel::sync);
+    sync();
+    setRunState(TrainingWorker::State::Idle);
+}
+
+QGroupBox* TrainingControlsPanel::buildSettings() {
+    auto* box = new QGroupBox(tr("Training"), this);
+    auto* form = new QFormLayout(box);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+
+    m_dataset = new QComboBox(box);
+    for (layerlab::DatasetKind kind : layerlab::allDatasetKinds()) {
+        const layerlab::DatasetInfo& info = layerlab::datasetInfo(kind);
+        m_dataset->addItem(tr("%1 (%2 / %3)")
+                               .arg(QString::fromStdString(info.displayName),
+                                    fmt::grouped(info.trainCount), fmt::grouped(info.testCount)),
+                           QString::fromStdString(info.id));
+    }
+    m_dataset->setToolTip(tr("Training / test images"));
+    connect(m_dataset, &QComboBox::activated, this, [this] {
+        layerlab::ExperimentSpec spec = m_document->spec();
+        spec.dataset = m_dataset->currentData().toString().toStdString();
+        m_document->edit(spec, tr("Change dataset"));
+    });
+    form->addRow(tr("Dataset"), m_dataset);
+
+    m_optimizer = new QComboBox(box);
+    m_optimizer->addItem(tr("SGD"), int(layerlab::OptimizerKind::Sgd));
+    m_optimizer->addItem(tr("Adam"), int(layerlab::OptimizerKind::Adam));
+    connect(m_optimizer, &QComboBox::activated, this, [this] {
+        editTraining("optimizer", [this](TrainingSpec& t) {
+            t.optimizer = layerlab::OptimizerKind(m_optimizer->currentData().toInt());
+        });
+    });
+    form->addRow(tr("Optimizer"), m_optimizer);
+
+    m_learningRate = new QDoubleSpinBox(box);
+    m_learningRate->setDecimals(5);
+    m_learningRate->setRange(0.00001, 10.0);
+    // Adaptive steps move 0.01 to 0.011 and 0.001 to 0.0011: a learning rate
+    // is tuned by ratio, not by a fixed amount.
+    m_learningRate->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
+    connect(m_learningRate, &QDoubleSpinBox::valueChanged, this, [this](double value) {
+        editTraining("learning rate", [value](TrainingSpec& t) { t.learningRate = value; });
+    });
+    form->addRow(tr("Learning rate"), m_learningRate);
+
+    m_momentum = new QDoubleSpinBox(box);
+    m_momentum->setRange(0.0, 0.999);
+    m_momentum->setDecimals(3);
+    m_momentum->setSingleStep(0.05);
+    m_momentum->setToolTip(tr("SGD only"));
+    connect(m_momentum, &QDoubleSpinBox::valueChanged, this, [this](double value) {
+        editTraining("momentum", [value](TrainingSpec& t) { t.momentum = value; });
+    });
+    form->addRow(tr("Momentum"), m_momentum);
+
+    const auto addSpin = [this, box, form](const QString& label, int min, int max,
+                                           const QString& field, auto member) {
+        auto* spin = new QSpinBox(box);
+        spin->setRange(min, max);
+        spin->setGroupSeparatorShown(true);
+        connect(spin, &QSpinBox::valueChanged, this, [this, field, member](int value) {
+            editTraining(field, [member, value](TrainingSpec& t) {
+                t.*member = static_cast<std::remove_reference_t<decltype(t.*member)>>(value);
+            });
+        });
+        form->addRow(label, spin);
+        return spin;
+    };
+    m_batchSize = addSpin(tr("Batch size"), 1, kMaxBatch, "batch size", &TrainingSpec::batchSize);
+    m_epochs = addSpin(tr("Epochs"), 1, kMaxEpochs, "epochs", &TrainingSpec::epochs);
+    m_seed = addSpin(tr("Seed"), 0, std::numeric_limits<int>::max(), "seed", &TrainingSpec::seed);
+
+    m_device = new QComboBox(box);
+    m_device->addItem(tr("Auto"), int(layerlab::DeviceChoice::Auto));
+    m_device->addItem(tr("CPU"), int(layerlab::DeviceChoice::Cpu));
+    m_device->addItem(tr("CUDA"), int(layerlab::DeviceChoice::Cuda));
+    if (!layerlab::cudaAvailable()) {
+        const QString reason = QString::fromStdString(layerlab::cudaUnavailableReason());
+        auto* model = static_cast<QStandardItemModel*>(m_device->model());
+        model->item(2)->setEnabled(false);
+        model->item(2)->setToolTip(reason);
+        m_device->setItemText(2, tr("CUDA (unavailable)"));
+        m_device->setToolTip(tr("CUDA: %1").arg(reason));
+    }
+    connect(m_device, &QComboBox::activated, this, [this] {
+        editTraining("device", [this](TrainingSpec& t) {
+            t.device = layerlab::DeviceChoice(m_device->currentData().toInt());
+        });
+    });
+    form->addRow(tr("Device"), m_device);
+
+    m_threads = addSpin(tr("CPU threads"), 0, kMaxThreads, "threads", &TrainingSpec::threads);
+    m_threads->setSpecialValueText(tr("auto (%1)").arg(layerlab::defaultThreadCount()));
+
+    // Subsets make a quick look possible; 0 means every image.
+    m_trainLimit = addSpin(tr("Train images"), 0, std::numeric_limits<int>::max(), "train images",
+                           &TrainingSpec::trainLimit);
+    m_trainLimit->setSpecialValueText(tr("all"));
+    m_validationLimit = addSpin(tr("Validation images"), 0, std::numeric_limits<int>::max(),
+                                "validation images", &TrainingSpec::validationLimit);
+    m_validationLimit->setSpecialValueText(tr("all"));
+    return box;
+}
+
+void TrainingControlsPanel::editTraining(const QString& field,
+                                         const std::function<void(TrainingSpec&)>& change) {
+    TrainingSpec training = m_document->spec().training;
+    change(training);
+    m_document->editTraining(training, tr("Change %1").arg(field), "training." + field);
+}
+
+void TrainingControlsPanel::sync() {
+    const layerlab::ExperimentSpec& spec = m_document->spec();
+    const TrainingSpec& t = spec.training;
+    const auto setSpin = [](QSpinBox* spin, int64_t value) {
+        QSignalBlocker blocker(spin);
+        spin->setValue(int(std::min<int64_t>(value, spin->maximum())));
+    };
+    const auto setDouble = [](QDoubleSpinBox* spin, double value) {
+        QSignalBlocker blocker(spin);
+        spin->setValue(value);
+    };
+    const auto setCombo = [](QComboBox* combo, const QVariant& value) {
+        QSignalBlocker blocker(combo);
+        combo->setCurrentIndex(combo->findData(value));
+    };
+    setCombo(m_dataset, QString::fromStdString(spec.dataset));
+    setCombo(m_optimizer, int(t.optimizer));
+    setCombo(m_device, int(t.device));
+    setDouble(m_learningRate, t.learningRate);
+    setDouble(m_momentum, t.momentum);
+    setSpin(m_batchSize, t.batchSize);
+    setSpin(m_epochs, t.epochs);
+    setSpin(m_seed, int64_t(t.seed));
+    setSpin(m_threads, t.threads);
+    setSpin(m_trainLimit, t.trainLimit);
+    setSpin(m_validationLimit, t.validationLimit);
+    m_momentum->setEnabled(t.optimizer == layerlab::OptimizerKind::Sgd);
+    refreshStartAction();
+}
+
+void TrainingControlsPanel::refreshStartAction() {
+    const QString invalid = m_document->invalidReason();
+    const bool idle = m_state == TrainingWorker::State::Idle;
+    m_start->setEnabled(idle && invalid.isEmpty());
+    if (!invalid.isEmpty()) {
+        m_start->setToolTip(tr("Cannot start: %1").arg(invalid));
+    } else {
+        m_start->setToolTip(tr("Start training (F5)"));
+    }
+}
+
+void TrainingControlsPanel::setRunState(TrainingWorker::State state) {
+    using State = TrainingWorker::State;
+    m_state = state;
+    const bool idle = state == State::Idle;
+    // Everything here is copied into the trainer when the run starts, so
+    // none of it can change until the run ends.
+    m_settings->setEnabled(idle);
+    m_pause->setEnabled(state == State::Running || state == State::Paused ||
+                        state == State::Loading);
+    m_pause->setText(state == State::Paused ? tr("Resume") : tr("Pause"));
+    m_pause->setToolTip(state == State::Paused ? tr("Resume training (F6)")
+                                               : tr("Pause training (F6)"));
+    m_stop->setEnabled(!idle && state != State::Stopping);
+    m_stop->setToolTip(tr("Stop training (Shift+F5)"));
+    refreshStartAction();
+
+    switch (state) {
+        case State::Loading:
+            m_status->setText(tr("Loading %1…").arg(m_dataset->currentText()));
+            m_progress->setRange(0, 0);  // busy: the load has no steps to count
+            break;
+        case State::Paused:
+            m_status->setText(tr("Paused"));
+            break;
+        case State::Stopping:
+            m_status->setText(tr("Stopping after this step…"));
+            break;
+        case State::Running:
+            m_status->setText(tr("Training…"));
+            break;
+        case State::Idle:
+            break;
+    }
+}
+
+void TrainingControlsPanel::runStarted(const layerlab::RunStart& start) {
+    m_run = start;
+    m_runBatchSize = std::max(1, m_document->spec().training.batchSize);
+    m_recent.clear();
+    m_progress->setRange(0, int(std::max<int64_t>(1, start.totalSteps)));
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("epoch %1/%2").arg(start.firstEpoch).arg(start.epochs));
+    m_rate->setText(tr("%1 · %2 steps/epoch")
+                        .arg(QString::fromStdString(start.deviceName))
+                        .arg(fmt::grouped(start.stepsPerEpoch)));
+}
+
+void TrainingControlsPanel::stepsArrived(const std::vector<layerlab::StepMetrics>& steps) {
+    if (steps.empty()) {
+        return;
+    }
+    const layerlab::StepMetrics& last = steps.back();
+    m_progress->setValue(int(last.step));
+    m_progress->setFormat(tr("epoch %1/%2 · step %3/%4")
+                              .arg(last.epoch)
+                              .arg(m_run.epochs)
+                              .arg(fmt::grouped(last.step), fmt::grouped(m_run.totalSteps)));
+
+    for (const layerlab::StepMetrics& step : steps) {
+        m_recent.emplace_back(step.step, step.seconds);
+    }
+    while (m_recent.size() > 2 && last.seconds - m_recent.front().second > kRateWindowSeconds) {
+        m_recent.pop_front();
+    }
+    const double seconds = last.seconds - m_recent.front().second;
+    const int64_t stepsDone = last.step - m_recent.front().first;
+    if (seconds > 0 && stepsDone > 0) {
+        const double samplesPerSecond = double(stepsDone) * m_runBatchSize / seconds;
+        const double eta = double(m_run.totalSteps - last.step) * seconds / double(stepsDone);
+        m_rate->setText(tr("%1 samples/s · ETA %2")
+                            .arg(fmt::grouped(int64_t(samplesPerSecond)), fmt::duration(eta)));
+    }
+}
+
+void TrainingControlsPanel::epochFinished(const layerlab::EpochMetrics& epoch) {
+    m_status->setText(
+        tr("Epoch %1: validation accuracy %2 (%3)")
+            .arg(epoch.epoch)
+            .arg(fmt::percent(epoch.validationAccuracy), fmt::duration(epoch.epochSeconds)));
+}
+
+void TrainingControlsPanel::runFinished(const layerlab::RunSummary& summary) {
+    if (m_progress->maximum() == 0) {
+        m_progress->setRange(0, 1);  // leave the busy animation of a failed load
+    }
+    const QString total = fmt::duration(summary.seconds);
+    switch (summary.outcome) {
+        case layerlab::RunOutcome::Completed: {
+            const QString accuracy =
+                summary.epochs.empty()
+                    ? QString()
+                    : tr(", validation accuracy %1")
+                          .arg(fmt::percent(summary.epochs.back().validationAccuracy));
+            m_status->setText(tr("Completed in %1%2").arg(total, accuracy));
+            m_progress->setValue(m_progress->maximum());
+            break;
+        }
+        case layerlab::RunOutcome::Stopped:
+            m_status->setText(tr("Stopped after %1").arg(total));
+            break;
+        case layerlab::RunOutcome::Failed:
+            m_status->setText(tr("Failed: %1").arg(QString::fromStdString(summary.message)));
+            break;
+    }
+}
+
+QString TrainingControlsPanel::statusText() const {
+    return m_status->text();
+}
+QString TrainingControlsPanel::rateText() const {
+    return m_rate->text();
+}

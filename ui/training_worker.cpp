@@ -1,0 +1,233 @@
+#include "training_worker.h"
+
+#include <QTimer>
+
+#include "layerlab/errors.h"
+#include "logging.h"
+
+namespace {
+// 10 Hz: a chart that moves smoothly without the GUI redrawing for nothing.
+constexpr int kDrainIntervalMs = 100;
+}  // namespace
+
+// Called on the training thread: copies and returns.
+class TrainingWorker::Observer : public layerlab::TrainingObserver {
+public:
+    Observer(std::mutex& mutex, Inbox& inbox) : m_mutex(mutex), m_inbox(inbox) {}
+
+    void onStart(const layerlab::RunStart& start) override {
+        std::lock_guard lock(m_mutex);
+        m_inbox.start = start;
+    }
+    void onSteps(const std::vector<layerlab::StepMetrics>& steps) override {
+        std::lock_guard lock(m_mutex);
+        m_inbox.steps.insert(m_inbox.steps.end(), steps.begin(), steps.end());
+    }
+    void onEpoch(const layerlab::EpochMetrics& epoch) override {
+        std::lock_guard lock(m_mutex);
+        m_inbox.epochs.push_back(epoch);
+    }
+    void onNotice(const std::string& message) override {
+        std::lock_guard lock(m_mutex);
+        m_inbox.notices.push_back(message);
+    }
+    void onFinish(const layerlab::RunSummary& summary) override {
+        std::lock_guard lock(m_mutex);
+        m_inbox.summary = summary;
+    }
+
+private:
+    std::mutex& m_mutex;
+    Inbox& m_inbox;
+};
+
+TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent), m_drainTimer(new QTimer(this)) {
+    m_drainTimer->setInterval(kDrainIntervalMs);
+    connect(m_drainTimer, &QTimer::timeout, this, &TrainingWorker::drain);
+}
+
+TrainingWorker::~TrainingWorker() {
+    shutdown();
+}
+
+bool TrainingWorker::start(const layerlab::ExperimentSpec& spec) {
+    if (isBusy()) {
+        return false;
+    }
+    finishThread();
+    m_stopRequested = false;
+    m_pauseRequested = false;
+    {
+        std::lock_guard lock(m_inboxMutex);
+        m_inbox = Inbox{};
+    }
+    setState(State::Loading);
+    qCInfo(lcTrain) << "starting" << QString::fromStdString(spec.name) << "on"
+                    << QString::fromStdString(spec.dataset);
+    m_thread = std::thread(&TrainingWorker::trainOnThread, this, spec);
+    m_drainTimer->start();
+    return true;
+}
+
+void TrainingWorker::pause() {
+    if (m_state != State::Running && m_state != State::Loading) {
+        return;
+    }
+    m_pauseRequested = true;
+    std::lock_guard lock(m_trainerMutex);
+    if (m_trainer) {
+        m_trainer->setPaused(true);
+    }
+    setState(State::Paused);
+}
+
+void TrainingWorker::resume() {
+    if (m_state != State::Paused) {
+        return;
+    }
+    m_pauseRequested = false;
+    {
+        std::lock_guard lock(m_trainerMutex);
+        if (m_trainer) {
+            m_trainer->setPaused(false);
+        }
+    }
+    bool loaded = false;
+    {
+        std::lock_guard lock(m_inboxMutex);
+        loaded = m_inbox.loaded;
+    }
+    setState(loaded ? State::Running : State::Loading);
+}
+
+void TrainingWorker::stop() {
+    if (!isBusy() || m_state == State::Stopping) {
+        return;
+    }
+    qCInfo(lcTrain) << "stop requested";
+    m_stopRequested = true;
+    {
+        std::lock_guard lock(m_trainerMutex);
+        if (m_trainer) {
+            // Stop first, then unpause, so a paused run wakes up to the stop
+            // rather than to one more step.
+            m_trainer->requestStop();
+            m_trainer->setPaused(false);
+        }
+    }
+    setState(State::Stopping);
+}
+
+void TrainingWorker::shutdown() {
+    if (m_thread.joinable()) {
+        stop();
+        finishThread();
+    }
+    m_drainTimer->stop();
+}
+
+void TrainingWorker::finishThread() {
+    if (m_thread.joinable()) {
+        m_thread.join();
+    }
+}
+
+std::shared_ptr<const layerlab::Dataset> TrainingWorker::dataset(layerlab::DatasetKind kind) {
+    auto& cached = m_datasets[kind];
+    if (!cached) {
+        cached = std::make_shared<const layerlab::Dataset>(layerlab::loadDataset(kind));
+    }
+    return cached;
+}
+
+void TrainingWorker::trainOnThread(layerlab::ExperimentSpec spec) {
+    Observer observer(m_inboxMutex, m_inbox);
+    try {
+        const auto kind = layerlab::datasetKindFromId(spec.dataset);
+        if (!kind) {
+            throw layerlab::SpecError("unknown dataset \"" + spec.dataset + "\"");
+        }
+        std::shared_ptr<const layerlab::Dataset> data = dataset(*kind);
+        {
+            std::lock_guard lock(m_inboxMutex);
+            m_inbox.loaded = true;
+        }
+        if (m_stopRequested) {
+            layerlab::RunSummary summary;
+            summary.outcome = layerlab::RunOutcome::Stopped;
+            summary.message = "stopped before the first step";
+            observer.onFinish(summary);
+            return;
+        }
+
+        layerlab::Trainer trainer(std::move(spec), std::move(data));
+        {
+            std::lock_guard lock(m_trainerMutex);
+            m_trainer = &trainer;
+            // A stop or pause pressed while the dataset loaded still counts.
+            trainer.setPaused(m_pauseRequested);
+            if (m_stopRequested) {
+                trainer.requestStop();
+            }
+        }
+        trainer.run(observer);
+        std::lock_guard lock(m_trainerMutex);
+        m_trainer = nullptr;
+    } catch (const std::exception& error) {
+        // DataError and SpecError carry a message written for the user; any
+        // other exception is a bug, but the window must survive it too.
+        {
+            std::lock_guard lock(m_trainerMutex);
+            m_trainer = nullptr;
+        }
+        layerlab::RunSummary summary;
+        summary.outcome = layerlab::RunOutcome::Failed;
+        summary.message = error.what();
+        observer.onFinish(summary);
+    }
+}
+
+void TrainingWorker::drain() {
+    Inbox inbox;
+    {
+        std::lock_guard lock(m_inboxMutex);
+        std::swap(inbox, m_inbox);
+        // The flag describes the run, not this batch of news.
+        m_inbox.loaded = inbox.loaded;
+    }
+
+    if (inbox.loaded && m_state == State::Loading) {
+        setState(State::Running);
+    }
+    if (inbox.start) {
+        qCInfo(lcTrain) << "running on" << QString::fromStdString(inbox.start->deviceName) << "-"
+                        << inbox.start->totalSteps << "steps";
+        emit runStarted(*inbox.start);
+    }
+    for (const std::string& notice : inbox.notices) {
+        qCInfo(lcTrain) << "notice:" << QString::fromStdString(notice);
+        emit noticeRaised(QString::fromStdString(notice));
+    }
+    if (!inbox.steps.empty()) {
+        emit stepsArrived(inbox.steps);
+    }
+    for (const layerlab::EpochMetrics& epoch : inbox.epochs) {
+        emit epochFinished(epoch);
+    }
+    if (inbox.summary) {
+        // The thread ends right after onFinish (the trainer's destructor is all
+        // that is left), so this join is not a wait on training.
+        finishThread();
+        m_drainTimer->stop();
+        qCInfo(lcTrain) << "finished:" << QString::fromStdString(inbox.summary->message);
+        setState(State::Idle);
+        emit runFinished(*inbox.summary);
+    }
+}
+
+void TrainingWorker::setState(State state) {
+    if (m_state != state) {
+        m_state = state;
+        emit stateChanged(state);
+    }
+}

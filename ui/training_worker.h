@@ -1,0 +1,99 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "layerlab/experiment.h"
+#include "layerlab/trainer.h"
+
+class QTimer;
+
+// Runs the core trainer on a thread of its own and hands its progress to the
+// GUI as values.
+//
+// Threads: the training thread loads the dataset, builds the Trainer and runs
+// it; its observer only appends to m_inbox under m_inboxMutex and returns. A
+// GUI timer at 10 Hz takes the lock just long enough to swap the inbox out,
+// then emits the signals below outside the lock. So the GUI thread never runs
+// a step and never waits on one, and a slow chart never slows training.
+//
+// Lock rule: m_inbox is only touched under m_inboxMutex; m_trainer (the
+// pointer, not the object) only under m_trainerMutex. Trainer::requestStop()
+// and setPaused() are themselves thread-safe.
+class TrainingWorker : public QObject {
+    Q_OBJECT
+public:
+    enum class State { Idle, Loading, Running, Paused, Stopping };
+    Q_ENUM(State)
+
+    explicit TrainingWorker(QObject* parent = nullptr);
+    // Stops a run and waits for its thread: the one place that blocks, so that
+    // closing the window never leaves a thread training behind.
+    ~TrainingWorker() override;
+
+    // Starts a run of a copy of `spec`; false when one is already going on.
+    bool start(const layerlab::ExperimentSpec& spec);
+    void pause();
+    void resume();
+    void stop();
+    // Stops and waits for the thread to end (window closing).
+    void shutdown();
+
+    State state() const { return m_state; }
+    bool isBusy() const { return m_state != State::Idle; }
+
+signals:
+    void stateChanged(TrainingWorker::State state);
+    void runStarted(const layerlab::RunStart& start);
+    void stepsArrived(const std::vector<layerlab::StepMetrics>& steps);
+    void epochFinished(const layerlab::EpochMetrics& epoch);
+    void noticeRaised(const QString& message);
+    void runFinished(const layerlab::RunSummary& summary);
+
+private:
+    // What the training thread has produced since the last drain.
+    struct Inbox {
+        std::optional<layerlab::RunStart> start;
+        std::vector<layerlab::StepMetrics> steps;
+        std::vector<layerlab::EpochMetrics> epochs;
+        std::vector<std::string> notices;
+        std::optional<layerlab::RunSummary> summary;
+        bool loaded = false;
+    };
+    class Observer;
+
+    void trainOnThread(layerlab::ExperimentSpec spec);
+    std::shared_ptr<const layerlab::Dataset> dataset(layerlab::DatasetKind kind);
+    void drain();
+    void setState(State state);
+    void finishThread();
+
+    std::thread m_thread;
+    QTimer* m_drainTimer;
+    State m_state = State::Idle;
+
+    std::mutex m_inboxMutex;
+    Inbox m_inbox;
+
+    std::mutex m_trainerMutex;
+    layerlab::Trainer* m_trainer = nullptr;
+    // Requests made before the trainer exists (while the dataset loads) are
+    // applied when it does.
+    std::atomic<bool> m_stopRequested{false};
+    std::atomic<bool> m_pauseRequested{false};
+
+    // Loaded datasets stay for the next run: loading MNIST takes about a
+    // second, and an A/B pair of runs would pay it twice. Training thread only.
+    std::map<layerlab::DatasetKind, std::shared_ptr<const layerlab::Dataset>> m_datasets;
+};
+
+Q_DECLARE_METATYPE(layerlab::RunStart)
+Q_DECLARE_METATYPE(layerlab::EpochMetrics)
+Q_DECLARE_METATYPE(layerlab::RunSummary)

@@ -1,0 +1,36 @@
+// The subcommands of layerlab-cli. Each returns the process exit code.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace layerlab::cli {
+
+// Exit codes a script can tell apart.
+constexpr int kExitOk = 0;
+constexpr int kExitBadInput = 1;        // a bad experiment, dataset or checkpoint
+constexpr int kExitTrainingFailed = 3;  // the run started but failed (NaN loss, ...)
+constexpr int kExitInterrupted = 130;   // Ctrl+C: stopped, results so far written
+
+struct TrainArguments {
+    std::string config;
+    std::string dataDir;
+    std::string outDir;
+    std::optional<int> epochs;
+    std::optional<int64_t> limitTrain;
+    std::optional<std::string> device;
+    std::optional<int> threads;
+    std::optional<uint64_t> seed;
+    std::string resume;
+};
+
+int runTrain(const TrainArguments& args);
+
+struct ValidateArguments {
+    std::string config;
+};
+
+int runValidate(const ValidateArguments& args);
+
+}  // namespace layerlab::cli

@@ -1,0 +1,66 @@
+// layerlab-cli: train and check experiments without a window, e.g. on a
+// rented GPU box. Every fault ends in a message on stderr and a non-zero
+// exit code, never an uncaught exception.
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli_commands.h"
+#include "layerlab/errors.h"
+
+int main(int argc, char** argv) {
+    using namespace layerlab::cli;
+    CLI::App app{"LayerLab command line: train and check CNN experiments", "layerlab-cli"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("layerlab-cli ") + LAYERLAB_VERSION);
+
+    TrainArguments train;
+    CLI::App* trainCommand =
+        app.add_subcommand("train", "Train an experiment and write a run folder");
+    trainCommand->add_option("--config", train.config, "Experiment JSON file")
+        ->required()
+        ->check(CLI::ExistingFile);
+    trainCommand->add_option("--data", train.dataDir,
+                             "Folder holding the dataset's IDX files (default: search the "
+                             "usual places)");
+    trainCommand->add_option("--out", train.outDir,
+                             "Run folder to write (default: ~/.local/share/layerlab/runs/NAME)");
+    trainCommand->add_option("--epochs", train.epochs, "Override training.epochs")
+        ->check(CLI::PositiveNumber);
+    trainCommand->add_option("--limit-train", train.limitTrain, "Train on the first N images only")
+        ->check(CLI::PositiveNumber);
+    trainCommand->add_option("--device", train.device, "auto, cpu or cuda")
+        ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+    trainCommand->add_option("--threads", train.threads, "CPU threads (0: automatic)")
+        ->check(CLI::NonNegativeNumber);
+    trainCommand->add_option("--seed", train.seed, "Override training.seed");
+    trainCommand->add_option("--resume", train.resume,
+                             "Continue from this checkpoint.pt (or a run folder holding one)");
+
+    ValidateArguments validate;
+    CLI::App* validateCommand =
+        app.add_subcommand("validate", "Check an experiment and print its layer table");
+    validateCommand->add_option("--config", validate.config, "Experiment JSON file")
+        ->required()
+        ->check(CLI::ExistingFile);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+
+    try {
+        if (*trainCommand) {
+            return runTrain(train);
+        }
+        return runValidate(validate);
+    } catch (const layerlab::Error& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return kExitBadInput;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return kExitTrainingFailed;
+    }
+}

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "layerlab/trainer.h"
+
+namespace layerlab::cli {
+
+// Prints a run's progress for a person at a terminal: one line that updates
+// in place (or, when stdout is not a terminal, a line every few percent),
+// and a line per finished epoch.
+class ProgressPrinter : public TrainingObserver {
+public:
+    // `interrupted` is raised by the SIGINT handler; the printer passes it on
+    // to the trainer from the training thread, where taking a lock is safe.
+    ProgressPrinter(Trainer& trainer, const std::atomic<bool>& interrupted);
+
+    void onStart(const RunStart& start) override;
+    void onSteps(const std::vector<StepMetrics>& steps) override;
+    void onEpoch(const EpochMetrics& epoch) override;
+    void onNotice(const std::string& message) override;
+    void onFinish(const RunSummary& summary) override;
+
+private:
+    void printProgress(const StepMetrics& last, bool final);
+    std::string etaText(const StepMetrics& last) const;
+
+    Trainer& m_trainer;
+    const std::atomic<bool>& m_interrupted;
+    bool m_interactive = false;
+    RunStart m_start;
+    double m_epochLossSum = 0;
+    double m_epochAccuracySum = 0;
+    int64_t m_epochSteps = 0;
+    int m_lastPrintedPercent = -1;
+    double m_lastPrintSeconds = -1;
+    double m_secondsAtFirstStep = 0;
+    int64_t m_firstStep = 0;
+    double m_lastValidationSeconds = 0;
+};
+
+}  // namespace layerlab::cli

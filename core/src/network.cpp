@@ -1,0 +1,282 @@
+#include "network.h"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "layerlab/errors.h"
+#include "layerlab/shape_inference.h"
+
+namespace layerlab {
+namespace {
+
+// Validation batches are larger than training ones: no gradients are kept.
+constexpr int64_t kEvaluationBatch = 1000;
+
+// TensorFlow's "same": the total padding, the odd pixel at the end.
+void samePadding(int input, int kernel, int stride, int& before, int& after) {
+    const int output = (input + stride - 1) / stride;
+    const int total = std::max((output - 1) * stride + kernel - input, 0);
+    before = total / 2;
+    after = total - before;
+}
+
+torch::Tensor activate(Activation activation, torch::Tensor x) {
+    switch (activation) {
+        case Activation::Linear:
+            return x;
+        case Activation::Relu:
+            return torch::relu(x);
+        case Activation::LeakyRelu:
+            return torch::leaky_relu(x, /*negative_slope=*/0.01);
+        case Activation::Elu:
+            return torch::elu(x);
+        case Activation::Gelu:
+            return torch::gelu(x);
+        case Activation::Sigmoid:
+            return torch::sigmoid(x);
+        case Activation::Tanh:
+            return torch::tanh(x);
+        case Activation::Softmax:
+            return torch::softmax(x, /*dim=*/1);
+    }
+    return x;
+}
+
+void truncatedNormal(torch::Tensor& weight, double stddev) {
+    // Redraws every value beyond two standard deviations, as TensorFlow's
+    // truncated_normal does; a few rounds suffice (4.6% redrawn each time).
+    torch::NoGradGuard noGrad;
+    weight.normal_(0.0, stddev);
+    for (int round = 0; round < 100; ++round) {
+        const torch::Tensor outside = weight.abs() > 2.0 * stddev;
+        if (!outside.any().item<bool>()) {
+            break;
+        }
+        weight.copy_(torch::where(outside, torch::empty_like(weight).normal_(0.0, stddev), weight));
+    }
+}
+
+void initialize(torch::Tensor weight, const Initializer& init, bool isBias, int64_t fanIn) {
+    torch::NoGradGuard noGrad;
+    namespace init_ = torch::nn::init;
+    switch (init.kind) {
+        case InitializerKind::TorchDefault:
+            return;
+        case InitializerKind::UniformScaling: {
+            const double bound = init.scale * std::sqrt(3.0 / double(fanIn));
+            weight.uniform_(-bound, bound);
+            return;
+        }
+        case InitializerKind::TruncatedNormal:
+            truncatedNormal(weight, init.stddev);
+            return;
+        case InitializerKind::Normal:
+            weight.normal_(0.0, init.stddev);
+            return;
+        case InitializerKind::Zeros:
+            weight.zero_();
+            return;
+        default:
+            break;
+    }
+    if (isBias) {
+        throw SpecError("initializer " + toString(init.kind) +
+                        " needs a weight matrix; use zeros, normal or uniform_scaling for biases");
+    }
+    switch (init.kind) {
+        case InitializerKind::XavierUniform:
+            init_::xavier_uniform_(weight);
+            break;
+        case InitializerKind::XavierNormal:
+            init_::xavier_normal_(weight);
+            break;
+        case InitializerKind::KaimingUniform:
+            init_::kaiming_uniform_(weight, 0.0, torch::kFanIn, torch::kReLU);
+            break;
+        case InitializerKind::KaimingNormal:
+            init_::kaiming_normal_(weight, 0.0, torch::kFanIn, torch::kReLU);
+            break;
+        default:
+            break;
+    }
+}
+
+}  // namespace
+
+SpecNetworkImpl::SpecNetworkImpl(const ModelSpec& spec, int numClasses) {
+    const ModelReport report = inspectModel(spec, numClasses);
+    if (!report.ok()) {
+        std::string message = "the network is not valid:";
+        for (const std::string& error : report.errors) {
+            message += "\n  " + error;
+        }
+        throw SpecError(message);
+    }
+    for (size_t i = 0; i < spec.layers.size(); ++i) {
+        const LayerSpec& layer = spec.layers[i];
+        const TensorShape& in = report.layers[i].input;
+        NetworkStep step;
+        step.kind = layer.kind;
+        step.activation = layer.activation;
+        step.kernel = layer.kernel;
+        const std::string name = std::to_string(i);
+        switch (layer.kind) {
+            case LayerKind::Conv2d: {
+                step.stride = layer.stride > 0 ? layer.stride : 1;
+                auto conv = torch::nn::Conv2d(
+                    torch::nn::Conv2dOptions(in.channels, layer.filters, layer.kernel)
+                        .stride(step.stride));
+                const int64_t fanIn = int64_t(in.channels) * layer.kernel * layer.kernel;
+                initialize(conv->weight, layer.weightInit, /*isBias=*/false, fanIn);
+                initialize(conv->bias, layer.biasInit, /*isBias=*/true, fanIn);
+                step.module = torch::nn::AnyModule(register_module(name, conv));
+                break;
+            }
+            case LayerKind::MaxPool2d:
+            case LayerKind::AvgPool2d:
+                step.stride = layer.stride > 0 ? layer.stride : layer.kernel;
+                break;
+            case LayerKind::Dense: {
+                auto linear = torch::nn::Linear(in.size(), layer.units);
+                initialize(linear->weight, layer.weightInit, /*isBias=*/false, in.size());
+                initialize(linear->bias, layer.biasInit, /*isBias=*/true, in.size());
+                step.module = torch::nn::AnyModule(register_module(name, linear));
+                break;
+            }
+            case LayerKind::BatchNorm:
+                if (in.isImage) {
+                    step.module = torch::nn::AnyModule(
+                        register_module(name, torch::nn::BatchNorm2d(in.channels)));
+                } else {
+                    step.module = torch::nn::AnyModule(
+                        register_module(name, torch::nn::BatchNorm1d(in.channels)));
+                }
+                break;
+            case LayerKind::Dropout:
+                step.dropoutRate = layer.rate;
+                step.dropoutEnabled = layer.enabled;
+                break;
+            case LayerKind::Flatten:
+            case LayerKind::Activation:
+                break;
+        }
+        if (layer.padding == Padding::Same &&
+            (layer.kind == LayerKind::Conv2d || layer.kind == LayerKind::MaxPool2d ||
+             layer.kind == LayerKind::AvgPool2d)) {
+            samePadding(in.height, layer.kernel, step.stride, step.padTop, step.padBottom);
+            samePadding(in.width, layer.kernel, step.stride, step.padLeft, step.padRight);
+        }
+        m_steps.push_back(std::move(step));
+    }
+    // The last softmax belongs to the loss; forward() stops before it.
+    if (!m_steps.empty() && m_steps.back().activation == Activation::Softmax &&
+        m_steps.back().kind != LayerKind::Activation) {
+        m_steps.back().activation = Activation::Linear;
+    } else if (!m_steps.empty() && m_steps.back().kind == LayerKind::Activation &&
+               m_steps.back().activation == Activation::Softmax) {
+        m_steps.pop_back();
+    }
+}
+
+torch::Tensor SpecNetworkImpl::forward(torch::Tensor x) {
+    for (NetworkStep& step : m_steps) {
+        x = applyStep(step, x);
+    }
+    return x;
+}
+
+torch::Tensor SpecNetworkImpl::probabilities(torch::Tensor x) {
+    return torch::softmax(forward(std::move(x)), /*dim=*/1);
+}
+
+torch::Tensor SpecNetworkImpl::applyStep(NetworkStep& step, torch::Tensor x) {
+    const bool padded = step.padTop + step.padBottom + step.padLeft + step.padRight > 0;
+    switch (step.kind) {
+        case LayerKind::Conv2d:
+            if (padded) {
+                x = torch::constant_pad_nd(
+                    x, {step.padLeft, step.padRight, step.padTop, step.padBottom}, 0.0);
+            }
+            return activate(step.activation, step.module.forward(x));
+        case LayerKind::MaxPool2d:
+            if (padded) {
+                // Padding with -inf never wins a max: TensorFlow's "same" pooling.
+                x = torch::constant_pad_nd(
+                    x, {step.padLeft, step.padRight, step.padTop, step.padBottom},
+                    -std::numeric_limits<double>::infinity());
+            }
+            return torch::max_pool2d(x, step.kernel, step.stride);
+        case LayerKind::AvgPool2d: {
+            if (!padded) {
+                return torch::avg_pool2d(x, step.kernel, step.stride);
+            }
+            // TensorFlow averages over the real pixels only: divide the
+            // zero-padded sums by how many real pixels each window holds.
+            const std::vector<int64_t> pads{step.padLeft, step.padRight, step.padTop,
+                                            step.padBottom};
+            const torch::Tensor sums =
+                torch::avg_pool2d(torch::constant_pad_nd(x, pads, 0.0), step.kernel, step.stride);
+            const torch::Tensor ones = torch::ones({1, 1, x.size(2), x.size(3)}, x.options());
+            const torch::Tensor counts = torch::avg_pool2d(torch::constant_pad_nd(ones, pads, 0.0),
+                                                           step.kernel, step.stride);
+            return sums / counts;
+        }
+        case LayerKind::BatchNorm:
+            return step.module.forward(x);
+        case LayerKind::Flatten:
+            return x.flatten(1);
+        case LayerKind::Dense:
+            return activate(step.activation, step.module.forward(x.dim() > 2 ? x.flatten(1) : x));
+        case LayerKind::Dropout:
+            return step.dropoutEnabled ? torch::dropout(x, step.dropoutRate, is_training()) : x;
+        case LayerKind::Activation:
+            return activate(step.activation, x);
+    }
+    return x;
+}
+
+SpecNetwork buildNetwork(const ModelSpec& spec, int numClasses) {
+    return SpecNetwork(spec, numClasses);
+}
+
+torch::Tensor toNetworkInput(const torch::Tensor& pixels) {
+    return pixels.to(torch::kFloat).div_(255.0);
+}
+
+Evaluation evaluate(SpecNetwork& network, const torch::Tensor& images, const torch::Tensor& labels,
+                    int numClasses) {
+    torch::NoGradGuard noGrad;
+    const bool wasTraining = network->is_training();
+    network->eval();
+    const int64_t count = images.size(0);
+    torch::Tensor lossSum = torch::zeros({}, images.options().dtype(torch::kDouble));
+    torch::Tensor pairs = torch::empty({count}, labels.options());
+    for (int64_t start = 0; start < count; start += kEvaluationBatch) {
+        const int64_t end = std::min(count, start + kEvaluationBatch);
+        const torch::Tensor logits = network->forward(toNetworkInput(images.slice(0, start, end)));
+        const torch::Tensor target = labels.slice(0, start, end);
+        lossSum += torch::nn::functional::cross_entropy(
+                       logits, target,
+                       torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                       .to(torch::kDouble);
+        pairs.slice(0, start, end).copy_(target * numClasses + logits.argmax(1));
+    }
+    network->train(wasTraining);
+
+    const torch::Tensor confusion =
+        torch::bincount(pairs, /*weights=*/{}, /*minlength=*/int64_t(numClasses) * numClasses)
+            .to(torch::kCPU, torch::kLong);
+    Evaluation result;
+    result.confusion.assign(confusion.data_ptr<int64_t>(),
+                            confusion.data_ptr<int64_t>() + confusion.numel());
+    int64_t correct = 0;
+    for (int c = 0; c < numClasses; ++c) {
+        correct += result.confusion[size_t(c) * numClasses + c];
+    }
+    result.loss = lossSum.item<double>() / double(std::max<int64_t>(count, 1));
+    result.accuracy = double(correct) / double(std::max<int64_t>(count, 1));
+    return result;
+}
+
+}  // namespace layerlab

@@ -1,0 +1,63 @@
+// Internal to layerlab_engine: the LibTorch module built from a ModelSpec.
+// Only the engine's translation units include this (and so LibTorch).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "layerlab/experiment.h"
+
+namespace layerlab {
+
+// One layer of the spec as the forward pass runs it. Layers with weights
+// own a registered submodule, named by the layer's index.
+struct NetworkStep {
+    LayerKind kind;
+    Activation activation = Activation::Linear;
+    // conv2d/pools: TensorFlow "same" padding, split top/bottom, left/right.
+    int padTop = 0, padBottom = 0, padLeft = 0, padRight = 0;
+    int kernel = 1;
+    int stride = 1;
+    double dropoutRate = 0;
+    bool dropoutEnabled = true;
+    torch::nn::AnyModule module;
+};
+
+// A network that runs the spec's layers in order. forward() returns logits:
+// a final softmax is left to the loss (log-softmax inside cross-entropy is
+// the numerically stable form) and to probabilities().
+class SpecNetworkImpl : public torch::nn::Module {
+public:
+    // Throws SpecError when the spec is not a valid network for numClasses.
+    SpecNetworkImpl(const ModelSpec& spec, int numClasses);
+
+    // x: [batch, channels, height, width], float in [0, 1].
+    torch::Tensor forward(torch::Tensor x);
+    torch::Tensor probabilities(torch::Tensor x);
+
+private:
+    torch::Tensor applyStep(NetworkStep& step, torch::Tensor x);
+
+    std::vector<NetworkStep> m_steps;
+};
+TORCH_MODULE(SpecNetwork);
+
+// Builds the network and initialises its weights as the spec says.
+SpecNetwork buildNetwork(const ModelSpec& spec, int numClasses);
+
+struct Evaluation {
+    double loss = 0;
+    double accuracy = 0;
+    std::vector<int64_t> confusion;  // [true * classes + predicted]
+};
+
+// Loss, accuracy and confusion matrix over a whole set, in eval mode and
+// without gradients. images: uint8 [N, C, H, W]; labels: int64 [N].
+Evaluation evaluate(SpecNetwork& network, const torch::Tensor& images, const torch::Tensor& labels,
+                    int numClasses);
+
+// uint8 pixels to the network's float input, as in training.
+torch::Tensor toNetworkInput(const torch::Tensor& pixels);
+
+}  // namespace layerlab

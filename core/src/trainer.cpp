@@ -1,0 +1,372 @@
+#include "layerlab/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <numeric>
+#include <random>
+#include <sstream>
+
+#include "checkpoint.h"
+#include "layerlab/errors.h"
+#include "layerlab/shape_inference.h"
+#include "network.h"
+#include "threads.h"
+
+namespace layerlab {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Steps between metric read-backs. On the CPU a read-back costs nothing, so
+// report often for smooth live charts; on a GPU every read-back makes the
+// host wait for the device.
+constexpr int kCpuReportEvery = 5;
+constexpr int kCudaReportEvery = 50;
+
+double secondsSince(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The images and labels of one split as tensors on the training device. On
+// the CPU the tensors view the dataset's own memory: no copy is made.
+struct DeviceSplit {
+    torch::Tensor images;  // uint8 [N, C, H, W]
+    torch::Tensor labels;  // int64 [N]
+};
+
+DeviceSplit makeSplit(const DatasetSplit& split, int64_t first, int64_t count,
+                      const torch::Device& device) {
+    const IdxImages& images = split.images;
+    auto* pixels = const_cast<uint8_t*>(images.pixels.data());
+    const torch::Tensor all =
+        torch::from_blob(pixels, {images.count, 1, images.rows, images.cols}, torch::kUInt8);
+    auto* labelBytes = const_cast<uint8_t*>(split.labels.data());
+    const torch::Tensor labels = torch::from_blob(labelBytes, {images.count}, torch::kUInt8);
+    DeviceSplit result;
+    result.images = all.slice(0, first, first + count).to(device);
+    // Labels become int64 (what cross-entropy takes), a small copy.
+    result.labels = labels.slice(0, first, first + count).to(device, torch::kLong);
+    return result;
+}
+
+// A classifier's cross-entropy starts near ln(classes) and only falls when
+// training works. Non-finite values, or values a thousand times the first
+// step's (and past 10^4), only come from a run that has blown up; going on
+// would just overwrite good checkpoints with garbage.
+bool hasDiverged(double loss, double firstLoss) {
+    constexpr double kExplosionFactor = 1000.0;
+    constexpr double kExplosionFloor = 1e4;
+    return !std::isfinite(loss) || (loss > kExplosionFloor && loss > kExplosionFactor * firstLoss);
+}
+
+// Scales all gradients by min(1, maxNorm / globalNorm), as TensorFlow's
+// clip_by_global_norm does. Unlike torch's clip_grad_norm_, it never reads
+// the norm back to the host, so a GPU step does not wait for it.
+void clipGradientNorm(const std::vector<torch::Tensor>& parameters, double maxNorm) {
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> norms;
+    for (const torch::Tensor& p : parameters) {
+        if (p.grad().defined()) {
+            norms.push_back(p.grad().norm());
+        }
+    }
+    if (norms.empty()) {
+        return;
+    }
+    const torch::Tensor total = torch::stack(norms).norm();
+    const torch::Tensor scale = (maxNorm / (total + 1e-6)).clamp_max(1.0);
+    for (const torch::Tensor& p : parameters) {
+        if (p.grad().defined()) {
+            p.grad().mul_(scale);
+        }
+    }
+}
+
+std::string describeCudaFault(const std::string& what) {
+    if (what.find("out of memory") != std::string::npos) {
+        return "the GPU ran out of memory; lower the batch size or the layer sizes";
+    }
+    return what;
+}
+
+}  // namespace
+
+struct Trainer::Impl {
+    ExperimentSpec spec;
+    std::shared_ptr<const Dataset> data;
+    TrainerOptions options;
+
+    std::atomic<bool> stopRequested{false};
+    std::atomic<bool> paused{false};
+    std::mutex pauseMutex;
+    std::condition_variable pauseChanged;
+
+    // Blocks while paused; returns how long it waited so throughput
+    // figures leave pauses out.
+    double waitWhilePaused() {
+        if (!paused.load()) {
+            return 0;
+        }
+        const auto start = Clock::now();
+        std::unique_lock<std::mutex> lock(pauseMutex);
+        pauseChanged.wait(lock, [this] { return !paused.load() || stopRequested.load(); });
+        return secondsSince(start);
+    }
+
+    // Fills `summary` as it goes, so a fault keeps the epochs already done.
+    void train(TrainingObserver& observer, RunSummary& summary);
+};
+
+Trainer::Trainer(ExperimentSpec spec, std::shared_ptr<const Dataset> data, TrainerOptions options)
+    : m_impl(std::make_unique<Impl>()) {
+    m_impl->spec = std::move(spec);
+    m_impl->data = std::move(data);
+    m_impl->options = std::move(options);
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::requestStop() {
+    m_impl->stopRequested = true;
+    std::lock_guard<std::mutex> lock(m_impl->pauseMutex);
+    m_impl->pauseChanged.notify_all();
+}
+
+void Trainer::setPaused(bool paused) {
+    std::lock_guard<std::mutex> lock(m_impl->pauseMutex);
+    m_impl->paused = paused;
+    m_impl->pauseChanged.notify_all();
+}
+
+bool Trainer::isPaused() const {
+    return m_impl->paused.load();
+}
+
+RunSummary Trainer::run(TrainingObserver& observer) {
+    RunSummary summary;
+    const auto start = Clock::now();
+    try {
+        m_impl->train(observer, summary);
+    } catch (const Error& e) {
+        summary.outcome = RunOutcome::Failed;
+        summary.message = e.what();
+    } catch (const c10::Error& e) {
+        summary.outcome = RunOutcome::Failed;
+        summary.message = describeCudaFault(e.what_without_backtrace());
+    } catch (const std::exception& e) {
+        summary.outcome = RunOutcome::Failed;
+        summary.message = e.what();
+    }
+    summary.seconds = secondsSince(start);
+    observer.onFinish(summary);
+    return summary;
+}
+
+void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
+    const auto runStart = Clock::now();
+    const TrainingSpec& t = spec.training;
+    if (const auto errors = validateExperiment(spec); !errors.empty()) {
+        std::string message = spec.name + ": the experiment is not valid:";
+        for (const std::string& error : errors) {
+            message += "\n  " + error;
+        }
+        throw SpecError(message);
+    }
+    if (!data || datasetInfo(data->kind).id != spec.dataset) {
+        throw Error("the loaded dataset is not the experiment's \"" + spec.dataset + "\"");
+    }
+    const int numClasses = int(datasetInfo(data->kind).classNames.size());
+
+    const DeviceResolution resolution = resolveDevice(t.device);
+    if (!resolution.notice.empty()) {
+        observer.onNotice(resolution.notice);
+    }
+    const torch::Device device = resolution.cuda ? torch::Device(torch::kCUDA, 0) : torch::kCPU;
+    const int threads = t.threads > 0 ? t.threads : defaultThreadCount();
+    applyThreadCount(threads);
+    torch::manual_seed(t.seed);
+
+    // Training images: the first trainLimit. Validation: the test set, or
+    // the training images after them (TFlearn's 55,000 / 5,000 split).
+    const int64_t available = data->train.images.count;
+    const int64_t trainCount = t.trainLimit > 0 ? std::min(t.trainLimit, available) : available;
+    const DeviceSplit train = makeSplit(data->train, 0, trainCount, device);
+    const bool fromTail = t.validation == ValidationSource::TrainTail;
+    const DatasetSplit& validationSource = fromTail ? data->train : data->test;
+    const int64_t validationFirst = fromTail ? trainCount : 0;
+    int64_t validationCount = validationSource.images.count - validationFirst;
+    if (t.validationLimit > 0) {
+        validationCount = std::min(validationCount, t.validationLimit);
+    }
+    if (validationCount <= 0) {
+        throw SpecError(
+            "training: field 'validation' leaves no images to validate on; lower "
+            "'train_limit' or validate on the test set");
+    }
+    const DeviceSplit validation =
+        makeSplit(validationSource, validationFirst, validationCount, device);
+
+    SpecNetwork network = buildNetwork(spec.model, numClasses);
+    network->to(device);
+    const std::vector<torch::Tensor> parameters = network->parameters();
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    if (t.optimizer == OptimizerKind::Sgd) {
+        optimizer = std::make_unique<torch::optim::SGD>(network->parameters(),
+                                                        torch::optim::SGDOptions(t.learningRate)
+                                                            .momentum(t.momentum)
+                                                            .weight_decay(t.weightDecay));
+    } else {
+        optimizer = std::make_unique<torch::optim::Adam>(
+            network->parameters(),
+            torch::optim::AdamOptions(t.learningRate).weight_decay(t.weightDecay));
+    }
+
+    // The shuffle has its own generator so that the order of batches depends
+    // on the seed alone, not on how many random numbers the layers drew.
+    std::mt19937_64 shuffleRng(t.seed);
+    CheckpointPosition position;
+    if (!options.resumeFrom.empty()) {
+        position = loadCheckpoint(options.resumeFrom, spec.model, network, *optimizer, device);
+        std::istringstream(position.shuffleState) >> shuffleRng;
+    }
+
+    const int64_t batch = t.batchSize;
+    // The last, partial batch is trained too, as TFlearn does (860 steps for
+    // 55,000 images of batch 64).
+    const int64_t stepsPerEpoch = (trainCount + batch - 1) / batch;
+    RunStart start;
+    start.device = resolution.cuda ? "cuda:0" : "cpu";
+    start.deviceName = resolution.cuda ? "CUDA GPU"
+                                       : "CPU (" + std::to_string(threads) +
+                                             (threads == 1 ? " thread)" : " threads)");
+    start.threads = threads;
+    start.trainSamples = trainCount;
+    start.validationSamples = validationCount;
+    start.stepsPerEpoch = stepsPerEpoch;
+    start.epochs = t.epochs;
+    start.firstEpoch = position.epochsDone + 1;
+    start.totalSteps = stepsPerEpoch * t.epochs;
+    start.libtorchVersion = libtorchVersion();
+    observer.onStart(start);
+
+    const int reportEvery = options.reportEvery > 0
+                                ? options.reportEvery
+                                : (resolution.cuda ? kCudaReportEvery : kCpuReportEvery);
+    int64_t step = position.steps;
+    double firstLoss = -1;
+    double pausedSeconds = 0;
+    std::vector<torch::Tensor> pendingLoss;
+    std::vector<torch::Tensor> pendingCorrect;
+    std::vector<StepMetrics> pendingSteps;
+
+    for (int epoch = position.epochsDone + 1; epoch <= t.epochs; ++epoch) {
+        const auto epochStart = Clock::now();
+        const double pausedBefore = pausedSeconds;
+        network->train();
+        std::vector<int64_t> order(static_cast<size_t>(trainCount));
+        std::iota(order.begin(), order.end(), int64_t{0});
+        std::shuffle(order.begin(), order.end(), shuffleRng);
+        const torch::Tensor permutation =
+            torch::from_blob(order.data(), {trainCount}, torch::kLong).to(device);
+        double epochLoss = 0;
+        int64_t epochCorrect = 0;
+
+        auto flush = [&]() {
+            if (pendingSteps.empty()) {
+                return;
+            }
+            // One read-back for several steps.
+            const torch::Tensor losses = torch::stack(pendingLoss).to(torch::kCPU, torch::kDouble);
+            const torch::Tensor correct =
+                torch::stack(pendingCorrect).to(torch::kCPU, torch::kLong);
+            for (size_t i = 0; i < pendingSteps.size(); ++i) {
+                StepMetrics& s = pendingSteps[i];
+                s.loss = losses[int64_t(i)].item<double>();
+                const int64_t right = correct[int64_t(i)].item<int64_t>();
+                const int64_t size = std::min(batch, trainCount - (s.stepInEpoch - 1) * batch);
+                s.accuracy = double(right) / double(size);
+                epochLoss += s.loss * double(size);
+                epochCorrect += right;
+                if (firstLoss < 0) {
+                    firstLoss = s.loss;
+                }
+                if (hasDiverged(s.loss, firstLoss)) {
+                    std::ostringstream msg;
+                    msg << "the loss diverged: it became " << s.loss << " at step " << s.step
+                        << " (epoch " << s.epoch
+                        << "); the run was stopped. Lower the learning rate (now " << t.learningRate
+                        << ") and start again"
+                        << (options.checkpointFile.empty()
+                                ? ""
+                                : "; the last finite checkpoint is kept");
+                    throw TrainingError(msg.str());
+                }
+            }
+            observer.onSteps(pendingSteps);
+            pendingLoss.clear();
+            pendingCorrect.clear();
+            pendingSteps.clear();
+        };
+
+        for (int64_t b = 0; b < stepsPerEpoch; ++b) {
+            pausedSeconds += waitWhilePaused();
+            if (stopRequested.load()) {
+                flush();
+                summary.outcome = RunOutcome::Stopped;
+                summary.message = "stopped by the user in epoch " + std::to_string(epoch);
+                return;
+            }
+            const torch::Tensor indices =
+                permutation.slice(0, b * batch, std::min(trainCount, (b + 1) * batch));
+            const torch::Tensor input = toNetworkInput(train.images.index_select(0, indices));
+            const torch::Tensor target = train.labels.index_select(0, indices);
+            const torch::Tensor logits = network->forward(input);
+            const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, target);
+            optimizer->zero_grad();
+            loss.backward();
+            if (t.gradientClipNorm > 0) {
+                clipGradientNorm(parameters, t.gradientClipNorm);
+            }
+            optimizer->step();
+
+            ++step;
+            pendingLoss.push_back(loss.detach());
+            pendingCorrect.push_back(logits.argmax(1).eq(target).sum());
+            pendingSteps.push_back({step, epoch, b + 1, 0, 0, secondsSince(runStart)});
+            if (int(pendingSteps.size()) >= reportEvery) {
+                flush();
+            }
+        }
+        flush();
+        const double trainSeconds = secondsSince(epochStart) - (pausedSeconds - pausedBefore);
+
+        const Evaluation eval = evaluate(network, validation.images, validation.labels, numClasses);
+        EpochMetrics metrics;
+        metrics.epoch = epoch;
+        metrics.step = step;
+        metrics.trainLoss = epochLoss / double(trainCount);
+        metrics.trainAccuracy = double(epochCorrect) / double(trainCount);
+        metrics.validationLoss = eval.loss;
+        metrics.validationAccuracy = eval.accuracy;
+        metrics.seconds = secondsSince(runStart);
+        metrics.epochSeconds = secondsSince(epochStart) - (pausedSeconds - pausedBefore);
+        metrics.trainSeconds = trainSeconds;
+        metrics.samplesPerSecond = double(trainCount) / std::max(trainSeconds, 1e-9);
+        metrics.numClasses = numClasses;
+        metrics.confusion = eval.confusion;
+        if (!options.checkpointFile.empty()) {
+            std::ostringstream rngState;
+            rngState << shuffleRng;
+            saveCheckpoint(options.checkpointFile, spec.model, network, *optimizer,
+                           {epoch, step, rngState.str()});
+        }
+        summary.epochs.push_back(metrics);
+        observer.onEpoch(metrics);
+    }
+    summary.outcome = RunOutcome::Completed;
+}
+
+}  // namespace layerlab

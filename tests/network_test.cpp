@@ -1,0 +1,116 @@
+// The LibTorch network built from specs: shapes, padding, initializers and
+// dropout, checked on real tensors.
+#include <torch/torch.h>
+
+#include <gtest/gtest.h>
+
+#include "layerlab/errors.h"
+#include "layerlab/shape_inference.h"
+#include "network.h"
+
+namespace layerlab {
+namespace {
+
+const std::string kPresetDir = std::string(LAYERLAB_SOURCE_DIR) + "/resources/presets/";
+
+ModelSpec seedModel() {
+    return loadExperiment(kPresetDir + "seed-dropout.json").model;
+}
+
+TEST(Network, SeedNetworkGivesLogitsAndMatchesParameterCount) {
+    torch::manual_seed(0);
+    SpecNetwork network = buildNetwork(seedModel(), 10);
+    const torch::Tensor logits = network->forward(torch::rand({3, 1, 28, 28}));
+    EXPECT_EQ(logits.sizes(), (std::vector<int64_t>{3, 10}));
+    int64_t parameters = 0;
+    for (const torch::Tensor& p : network->parameters()) {
+        parameters += p.numel();
+    }
+    EXPECT_EQ(parameters, inspectModel(seedModel(), 10).totalParameters);
+    const torch::Tensor probabilities = network->probabilities(torch::rand({2, 1, 28, 28}));
+    EXPECT_NEAR(probabilities.sum(1)[0].item<double>(), 1.0, 1e-5);
+}
+
+TEST(Network, SamePaddingWithEvenKernelPadsBottomAndRight) {
+    // A 2x2 all-ones conv over a 3x3 image: with TensorFlow's padding the
+    // last row and column see zeros below and to the right.
+    ModelSpec spec;
+    spec.inputHeight = spec.inputWidth = 3;
+    LayerSpec conv = defaultLayer(LayerKind::Conv2d);
+    conv.filters = 1;
+    conv.kernel = 2;
+    conv.activation = Activation::Linear;
+    conv.weightInit = {InitializerKind::Zeros};
+    LayerSpec flatten = defaultLayer(LayerKind::Flatten);
+    spec.layers = {conv, flatten};
+    SpecNetwork network = buildNetwork(spec, 9);
+    {
+        torch::NoGradGuard noGrad;
+        network->parameters()[0].fill_(1.0);
+    }
+    const torch::Tensor image = torch::arange(1, 10, torch::kFloat).reshape({1, 1, 3, 3});
+    const torch::Tensor out = network->forward(image).reshape({3, 3});
+    // Top-left window: 1+2+4+5; bottom-right window: 9 alone.
+    EXPECT_FLOAT_EQ(out[0][0].item<float>(), 12);
+    EXPECT_FLOAT_EQ(out[2][2].item<float>(), 9);
+    EXPECT_FLOAT_EQ(out[0][2].item<float>(), 3 + 6);
+}
+
+TEST(Network, SameAveragePoolingCountsRealPixelsOnly) {
+    ModelSpec spec;
+    spec.inputHeight = spec.inputWidth = 3;
+    LayerSpec pool = defaultLayer(LayerKind::AvgPool2d);
+    pool.kernel = 2;
+    spec.layers = {pool, defaultLayer(LayerKind::Flatten)};
+    SpecNetwork network = buildNetwork(spec, 4);
+    const torch::Tensor image = torch::arange(1, 10, torch::kFloat).reshape({1, 1, 3, 3});
+    const torch::Tensor out = network->forward(image).reshape({2, 2});
+    EXPECT_FLOAT_EQ(out[0][0].item<float>(), (1 + 2 + 4 + 5) / 4.0f);
+    EXPECT_FLOAT_EQ(out[1][1].item<float>(), 9);
+    EXPECT_FLOAT_EQ(out[0][1].item<float>(), (3 + 6) / 2.0f);
+}
+
+TEST(Network, TflearnInitializersStayWithinTheirBounds) {
+    torch::manual_seed(1);
+    SpecNetwork network = buildNetwork(seedModel(), 10);
+    const auto params = network->named_parameters();
+    // conv1: U(±√(3/fan_in)), fan_in = 2·2·1.
+    const torch::Tensor conv1 = params["0.weight"];
+    EXPECT_LE(conv1.abs().max().item<double>(), std::sqrt(3.0 / 4.0));
+    EXPECT_GT(conv1.abs().max().item<double>(), 0.7 * std::sqrt(3.0 / 4.0));
+    // fc1: truncated normal, σ 0.02: nothing beyond 2σ, spread close to σ·0.88.
+    const torch::Tensor fc1 = params["4.weight"];
+    EXPECT_LE(fc1.abs().max().item<double>(), 0.04);
+    EXPECT_NEAR(fc1.std().item<double>(), 0.02 * 0.88, 0.001);
+    EXPECT_EQ(params["4.bias"].abs().sum().item<double>(), 0.0);
+}
+
+TEST(Network, DropoutOnlyActsWhenEnabledAndTraining) {
+    ModelSpec spec;
+    spec.inputHeight = spec.inputWidth = 10;
+    LayerSpec dropout = defaultLayer(LayerKind::Dropout);
+    dropout.rate = 0.5;
+    spec.layers = {defaultLayer(LayerKind::Flatten), dropout};
+    const torch::Tensor ones = torch::ones({4, 1, 10, 10});
+
+    SpecNetwork on = buildNetwork(spec, 100);
+    on->train();
+    const torch::Tensor dropped = on->forward(ones);
+    EXPECT_GT((dropped == 0).sum().item<int64_t>(), 100);
+    on->eval();
+    EXPECT_TRUE(on->forward(ones).equal(ones.flatten(1)));
+
+    spec.layers[1].enabled = false;
+    SpecNetwork off = buildNetwork(spec, 100);
+    off->train();
+    EXPECT_TRUE(off->forward(ones).equal(ones.flatten(1)));
+}
+
+TEST(Network, RefusesAnInvalidSpec) {
+    ModelSpec spec = seedModel();
+    spec.layers.back().units = 7;
+    EXPECT_THROW(buildNetwork(spec, 10), SpecError);
+}
+
+}  // namespace
+}  // namespace layerlab

@@ -1,0 +1,159 @@
+#include "layerlab/shape_inference.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+namespace layerlab {
+namespace {
+
+const std::string kPresetDir = std::string(LAYERLAB_SOURCE_DIR) + "/resources/presets/";
+
+LayerSpec conv(int filters, int kernel, Padding padding = Padding::Same, int stride = 1) {
+    LayerSpec layer = defaultLayer(LayerKind::Conv2d);
+    layer.filters = filters;
+    layer.kernel = kernel;
+    layer.padding = padding;
+    layer.stride = stride;
+    return layer;
+}
+
+LayerSpec pool(int kernel, Padding padding = Padding::Same) {
+    LayerSpec layer = defaultLayer(LayerKind::MaxPool2d);
+    layer.kernel = kernel;
+    layer.padding = padding;
+    return layer;
+}
+
+LayerSpec dense(int units) {
+    LayerSpec layer = defaultLayer(LayerKind::Dense);
+    layer.units = units;
+    return layer;
+}
+
+ModelSpec model(std::vector<LayerSpec> layers, int size = 28) {
+    ModelSpec spec;
+    spec.inputHeight = size;
+    spec.inputWidth = size;
+    spec.layers = std::move(layers);
+    return spec;
+}
+
+bool anyErrorContains(const ModelReport& report, const std::string& text) {
+    for (const std::string& error : report.errors) {
+        if (error.find(text) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+TEST(ShapeInference, SeedNetworkShapesParametersAndFlops) {
+    const ExperimentSpec spec = loadExperiment(kPresetDir + "seed-dropout.json");
+    const ModelReport report = inspectModel(spec.model, 10);
+    ASSERT_TRUE(report.ok());
+    const std::vector<std::string> shapes{"28x28x32", "14x14x32", "14x14x64", "7x7x64",
+                                          "1024",     "1024",     "10"};
+    ASSERT_EQ(report.layers.size(), shapes.size());
+    for (size_t i = 0; i < shapes.size(); ++i) {
+        EXPECT_EQ(report.layers[i].output.toString(), shapes[i]) << "layer " << i + 1;
+    }
+    EXPECT_EQ(report.layers[0].parameters, 2 * 2 * 1 * 32 + 32);
+    EXPECT_EQ(report.layers[2].parameters, 2 * 2 * 32 * 64 + 64);
+    EXPECT_EQ(report.layers[4].parameters, 7 * 7 * 64 * 1024 + 1024);
+    EXPECT_EQ(report.totalParameters, 3'230'954);
+    // Multiply-adds of the two dense layers alone: 2·3136·1024 + 2·1024·10.
+    EXPECT_EQ(report.layers[4].flops - 1024, 2 * 3136 * 1024);
+    EXPECT_NEAR(double(report.totalFlops), 9.9e6, 0.1e6);
+    EXPECT_GT(report.estimatedTrainingBytes, 4 * report.totalParameters);
+}
+
+TEST(ShapeInference, SamePaddingFollowsTensorflow) {
+    // Even kernel, stride 1: the size is kept (28 stays 28, not 29 or 27).
+    EXPECT_EQ(inspectModel(model({conv(8, 2), dense(10)}), 10).layers[0].output.toString(),
+              "28x28x8");
+    // Stride 2 "same": ceil(28 / 2) = 14; 7 / 2 -> 4.
+    EXPECT_EQ(inspectModel(model({conv(8, 3, Padding::Same, 2), dense(10)}), 10)
+                  .layers[0]
+                  .output.toString(),
+              "14x14x8");
+    EXPECT_EQ(inspectModel(model({pool(2), dense(10)}, 7), 10).layers[0].output.toString(),
+              "4x4x1");
+}
+
+TEST(ShapeInference, ValidPaddingShrinks) {
+    EXPECT_EQ(inspectModel(model({conv(4, 5, Padding::Valid), dense(10)}), 10)
+                  .layers[0]
+                  .output.toString(),
+              "24x24x4");
+    EXPECT_EQ(inspectModel(model({pool(2, Padding::Valid), dense(10)}, 7), 10)
+                  .layers[0]
+                  .output.toString(),
+              "3x3x1");
+}
+
+TEST(ShapeInference, KernelLargerThanInputNamesLayerAndField) {
+    const ModelReport report =
+        inspectModel(model({conv(8, 2), pool(2), pool(2), pool(2), conv(8, 5), dense(10)}), 10);
+    EXPECT_FALSE(report.ok());
+    EXPECT_EQ(report.firstInvalidLayer(), 4);
+    EXPECT_TRUE(anyErrorContains(
+        report, "layer 5 (conv2d): field 'kernel': 5x5 is larger than its 4x4 input"))
+        << report.errors.front();
+}
+
+TEST(ShapeInference, ConvAfterDenseSaysWhy) {
+    const ModelReport report = inspectModel(model({dense(64), conv(8, 2), dense(10)}), 10);
+    EXPECT_EQ(report.firstInvalidLayer(), 1);
+    EXPECT_TRUE(anyErrorContains(report, "layer 2 (conv2d): needs an image input"));
+}
+
+TEST(ShapeInference, DropoutRateMustBeAFraction) {
+    LayerSpec dropout = defaultLayer(LayerKind::Dropout);
+    dropout.rate = 1.0;
+    const ModelReport report = inspectModel(model({dense(32), dropout, dense(10)}), 10);
+    EXPECT_TRUE(anyErrorContains(report, "layer 2 (dropout): field 'rate': must be in [0, 1)"));
+    dropout.rate = -0.1;
+    EXPECT_FALSE(inspectModel(model({dense(32), dropout, dense(10)}), 10).ok());
+}
+
+TEST(ShapeInference, LastLayerMustGiveOneValuePerClass) {
+    const ModelReport report = inspectModel(model({conv(8, 2), dense(12)}), 10);
+    EXPECT_TRUE(anyErrorContains(report, "layer 2 (dense): the network must end in 10 values"));
+    EXPECT_TRUE(anyErrorContains(report, "set field 'units' to 10"));
+    EXPECT_FALSE(inspectModel(model({conv(8, 2)}), 10).ok());
+    EXPECT_FALSE(inspectModel(model({}), 10).ok());
+}
+
+TEST(ShapeInference, ReportsEveryErrorAtOnce) {
+    LayerSpec dropout = defaultLayer(LayerKind::Dropout);
+    dropout.rate = 2;
+    ExperimentSpec spec;
+    spec.model = model({dense(64), dropout, dense(10)});
+    spec.training.learningRate = 0;
+    spec.training.batchSize = 0;
+    const std::vector<std::string> errors = validateExperiment(spec);
+    ASSERT_EQ(errors.size(), 3u);
+    EXPECT_NE(errors[1].find("learning_rate"), std::string::npos);
+    EXPECT_NE(errors[2].find("batch_size"), std::string::npos);
+}
+
+TEST(ShapeInference, LearningRateMustBeFinite) {
+    TrainingSpec training;
+    training.learningRate = std::numeric_limits<double>::infinity();
+    ASSERT_EQ(validateTraining(training).size(), 1u);
+    training.learningRate = std::nan("");
+    ASSERT_EQ(validateTraining(training).size(), 1u);
+}
+
+TEST(ShapeInference, LayerTableListsEveryLayerAndTotals) {
+    const ExperimentSpec spec = loadExperiment(kPresetDir + "seed-dropout.json");
+    const std::string table = formatLayerTable(spec.model, inspectModel(spec.model, 10));
+    EXPECT_NE(table.find("conv2d 32 2x2 same relu"), std::string::npos) << table;
+    EXPECT_NE(table.find("drops 20% (TFlearn keep 0.8)"), std::string::npos) << table;
+    EXPECT_NE(table.find("3,230,954"), std::string::npos) << table;
+}
+
+}  // namespace
+}  // namespace layerlab

@@ -128,7 +128,11 @@ void LayerCard::setLayer(int index, const layerlab::LayerSpec& layer,
     m_up->setEnabled(index > 0);
     m_down->setEnabled(!isLast);
 
-    QString output = QStringLiteral("→ %1").arg(QString::fromStdString(report.output.toString()));
+    // Core writes "28x28x32" for files and terminals; on screen the
+    // multiplication sign reads as a shape, not a word.
+    QString shape = QString::fromStdString(report.output.toString());
+    shape.replace(QLatin1Char('x'), QChar(0x00D7));
+    QString output = QStringLiteral("→ %1").arg(shape);
     if (report.parameters > 0) {
         output += tr("  ·  %1 params").arg(fmt::count(report.parameters));
     }

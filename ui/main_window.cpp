@@ -71,8 +71,10 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_worker, &TrainingWorker::epochFinished, m_charts, &ChartsPanel::addEpoch);
     connect(m_worker, &TrainingWorker::epochFinished, m_controls,
             &TrainingControlsPanel::epochFinished);
+    // Notices (a CPU fallback, a clipped thread count) do not stop the run;
+    // the banner is kept for what does.
     connect(m_worker, &TrainingWorker::noticeRaised, this,
-            [this](const QString& notice) { m_banner->showMessage(Banner::Kind::Info, notice); });
+            [this](const QString& notice) { statusBar()->showMessage(notice, 15000); });
     connect(m_worker, &TrainingWorker::runFinished, this, &MainWindow::runFinished);
 
     connect(m_document, &ExperimentDocument::modifiedChanged, this, &MainWindow::updateTitle);

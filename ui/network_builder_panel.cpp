@@ -257,6 +257,9 @@ void NetworkBuilderPanel::moveLayer(int from, int to) {
 }
 
 void NetworkBuilderPanel::selectLayer(int index) {
+    if (m_rebuilding) {
+        return;
+    }
     m_selected = index;
     for (size_t i = 0; i < m_cards.size(); ++i) {
         m_cards[i]->setSelected(int(i) == index);
@@ -316,6 +319,7 @@ void NetworkBuilderPanel::rebuildCards() {
     // The focused card is about to be deleted; remember to hand focus to its
     // successor so Alt+Up pressed twice moves the layer twice.
     const bool hadFocus = m_list->isAncestorOf(QApplication::focusWidget());
+    m_rebuilding = true;
     for (LayerCard* card : m_cards) {
         card->deleteLater();
         card->hide();
@@ -333,8 +337,12 @@ void NetworkBuilderPanel::rebuildCards() {
         connect(card, &LayerCard::activated, this, &NetworkBuilderPanel::selectLayer);
         card->setLocked(m_document->isLocked());
         listLayout->insertWidget(int(i), card);
+        // Shown now rather than when the layout gets to it, so it can take
+        // focus below.
+        card->show();
         m_cards.push_back(card);
     }
+    m_rebuilding = false;
     if (hadFocus && m_selected >= 0 && m_selected < int(m_cards.size())) {
         m_cards[size_t(m_selected)]->setFocus();
     }

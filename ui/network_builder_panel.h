@@ -50,6 +50,9 @@ private:
     std::vector<LayerCard*> m_cards;
     std::vector<QToolButton*> m_paletteButtons;
     int m_selected = -1;
+    // Cards being replaced pass focus to each other as they go; that is not
+    // the user selecting them.
+    bool m_rebuilding = false;
 
     QLabel* m_input;
     CardList* m_list;

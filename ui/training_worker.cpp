@@ -122,6 +122,9 @@ void TrainingWorker::shutdown() {
     if (m_thread.joinable()) {
         stop();
         finishThread();
+        // The run's last news (its summary) is in the inbox; hand it over so
+        // the state ends Idle and the panels see how the run ended.
+        drain();
     }
     m_drainTimer->stop();
 }

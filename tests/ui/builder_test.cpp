@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QLabel>
 #include <QMessageBox>
 #include <QSpinBox>
 #include <QToolButton>
@@ -14,6 +15,7 @@
 #include "main_window.h"
 #include "network_builder_panel.h"
 #include "presets.h"
+#include "toggle_switch.h"
 #include "training_controls_panel.h"
 #include "ui_test_support.h"
 
@@ -34,6 +36,13 @@ void add(NetworkBuilderPanel* builder, LayerKind kind) {
     QToolButton* button = builder->paletteButton(kind);
     QVERIFY(button);
     QTest::mouseClick(button, Qt::LeftButton);
+}
+
+// Shortcuts only reach an active window, and clicks need laid-out widgets.
+void showActive(QWidget& window) {
+    window.show();
+    QApplication::setActiveWindow(&window);
+    QVERIFY(QTest::qWaitForWindowActive(&window));
 }
 
 Preset seedPreset() {
@@ -61,7 +70,7 @@ private slots:
 
 void BuilderTest::buildSeedNetworkFromPalette() {
     MainWindow window;
-    window.show();
+    showActive(window);
     window.newExperiment();
     NetworkBuilderPanel* builder = window.builder();
     QCOMPARE(builder->cardCount(), 0);
@@ -110,7 +119,7 @@ void BuilderTest::buildSeedNetworkFromPalette() {
 
 void BuilderTest::invalidLayerDisablesStartUntilUndo() {
     MainWindow window;
-    window.show();
+    showActive(window);
     window.openPreset(seedPreset());
     QAction* start = window.controls()->startAction();
     QVERIFY(start->isEnabled());
@@ -131,9 +140,8 @@ void BuilderTest::invalidLayerDisablesStartUntilUndo() {
 
 void BuilderTest::keyboardReorderIsUndoable() {
     MainWindow window;
-    window.show();
+    showActive(window);
     window.openPreset(seedPreset());
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
     NetworkBuilderPanel* builder = window.builder();
 
     // Select the dropout card (index 5) by clicking it, then Alt+Up twice.
@@ -141,27 +149,29 @@ void BuilderTest::keyboardReorderIsUndoable() {
     QTest::mouseClick(dropout, Qt::LeftButton, {}, QPoint(4, 4));
     QCOMPARE(builder->selectedIndex(), 5);
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Up, Qt::AltModifier);
+    QCOMPARE(builder->selectedIndex(), 4);
+    QVERIFY(QApplication::focusWidget() == builder->card(4));
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Up, Qt::AltModifier);
     const auto& layers = window.document()->spec().model.layers;
-    QCOMPARE(layers[3].kind, LayerKind::Dropout);
-    QCOMPARE(builder->card(3)->kind(), LayerKind::Dropout);
+    QVERIFY(layers[3].kind == LayerKind::Dropout);
+    QVERIFY(builder->card(3)->kind() == LayerKind::Dropout);
 
     window.document()->undo();
     window.document()->undo();
-    QCOMPARE(window.document()->spec().model.layers[5].kind, LayerKind::Dropout);
+    QVERIFY(window.document()->spec().model.layers[5].kind == LayerKind::Dropout);
     QVERIFY(!window.document()->isModified());
 }
 
 void BuilderTest::duplicateAndRemove() {
     MainWindow window;
-    window.show();
+    showActive(window);
     window.openPreset(seedPreset());
     NetworkBuilderPanel* builder = window.builder();
     const int before = builder->cardCount();
 
     builder->duplicateLayer(0);
     QCOMPARE(builder->cardCount(), before + 1);
-    QCOMPARE(builder->card(1)->kind(), LayerKind::Conv2d);
+    QVERIFY(builder->card(1)->kind() == LayerKind::Conv2d);
     builder->removeLayer(1);
     builder->removeLayer(0);
     QCOMPARE(builder->cardCount(), before - 1);
@@ -174,11 +184,11 @@ void BuilderTest::duplicateAndRemove() {
 
 void BuilderTest::dropoutSwitches() {
     MainWindow window;
-    window.show();
+    showActive(window);
     window.openPreset(seedPreset());
     NetworkBuilderPanel* builder = window.builder();
     LayerCard* dropout = builder->card(5);
-    QCOMPARE(dropout->kind(), LayerKind::Dropout);
+    QVERIFY(dropout->kind() == LayerKind::Dropout);
     QVERIFY(dropout->findChildren<QLabel*>().size() > 0);
     bool described = false;
     for (QLabel* label : dropout->findChildren<QLabel*>()) {
@@ -188,7 +198,8 @@ void BuilderTest::dropoutSwitches() {
 
     QCheckBox* toggle = builder->dropoutToggle();
     QCOMPARE(toggle->checkState(), Qt::Checked);
-    QTest::mouseClick(toggle, Qt::LeftButton);
+    // On the box itself: a checkbox only reacts to clicks on its box and text.
+    QTest::mouseClick(toggle, Qt::LeftButton, {}, QPoint(8, toggle->height() / 2));
     QVERIFY(!window.document()->spec().model.layers[5].enabled);
     QCOMPARE(toggle->checkState(), Qt::Unchecked);
 
@@ -205,7 +216,7 @@ void BuilderTest::dropoutSwitches() {
 
 void BuilderTest::openBadFileKeepsExperiment() {
     MainWindow window;
-    window.show();
+    showActive(window);
     window.openPreset(seedPreset());
     QTemporaryDir dir;
     const QString path = dir.filePath("broken.json");
@@ -224,7 +235,7 @@ void BuilderTest::openBadFileKeepsExperiment() {
 
 void BuilderTest::saveAndReopen() {
     MainWindow window;
-    window.show();
+    showActive(window);
     window.openPreset(seedPreset());
     window.builder()->card(0)->editor()->filtersEditor()->setValue(16);
     QVERIFY(window.document()->isModified());

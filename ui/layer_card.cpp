@@ -14,9 +14,7 @@
 #include "format.h"
 #include "layer_editors.h"
 
-namespace {
-
-QString kindTitle(layerlab::LayerKind kind) {
+QString LayerCard::kindTitle(layerlab::LayerKind kind) {
     switch (kind) {
         case layerlab::LayerKind::Conv2d:
             return QObject::tr("Conv2d");
@@ -37,8 +35,6 @@ QString kindTitle(layerlab::LayerKind kind) {
     }
     return {};
 }
-
-}  // namespace
 
 LayerCard::LayerCard(int index, const layerlab::LayerSpec& layer, QWidget* parent)
     : QFrame(parent), m_index(index), m_layer(layer) {

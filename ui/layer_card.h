@@ -24,6 +24,9 @@ public:
 
     LayerCard(int index, const layerlab::LayerSpec& layer, QWidget* parent = nullptr);
 
+    // "Conv2d", "MaxPool": how a kind is titled on cards and the palette.
+    static QString kindTitle(layerlab::LayerKind kind);
+
     int index() const { return m_index; }
     layerlab::LayerKind kind() const { return m_layer.kind; }
     // Updates in place, so an editor being typed into keeps its focus.

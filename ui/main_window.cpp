@@ -10,6 +10,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QStatusBar>
 #include <QToolBar>
@@ -99,6 +100,11 @@ void MainWindow::buildDocks() {
         scroll->setWidget(panel);
         scroll->setWidgetResizable(true);
         scroll->setFrameShape(QFrame::NoFrame);
+        // Never a sideways scroll bar: the dock is kept at least as wide as
+        // the panel needs, and only scrolls vertically on a short screen.
+        scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+        scroll->setMinimumWidth(panel->minimumSizeHint().width() +
+                                scroll->verticalScrollBar()->sizeHint().width());
         dock->setWidget(scroll);
         addDockWidget(area, dock);
         return dock;
@@ -106,11 +112,8 @@ void MainWindow::buildDocks() {
     QDockWidget* network = addDock(m_builder, tr("Network"), "networkDock", Qt::LeftDockWidgetArea);
     QDockWidget* training =
         addDock(m_controls, tr("Training"), "trainingDock", Qt::RightDockWidgetArea);
-    // The builder scrolls its own card list; the outer scroll area only
-    // matters on a very short screen.
-    network->setMinimumWidth(320);
-    training->setMinimumWidth(270);
-    resizeDocks({network, training}, {360, 300}, Qt::Horizontal);
+    // Wider than their minimum at first, so the card editors are not cramped.
+    resizeDocks({network, training}, {380, 320}, Qt::Horizontal);
 }
 
 void MainWindow::buildMenus() {

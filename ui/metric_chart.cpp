@@ -174,7 +174,30 @@ void MetricChart::refresh() {
     } else {
         low = std::max(0.0, low);
     }
+    // Ticks on round values (0.5, 1.0, 1.5), about four intervals, with the
+    // range widened only to the next tick. QValueAxis::applyNiceNumbers()
+    // may double the range, which flattens a falling loss.
+    const double rough = (high - low) / 4.0;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
+    double step = magnitude;
+    for (double factor : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+        step = factor * magnitude;
+        if (step >= rough) {
+            break;
+        }
+    }
+    low = std::floor(low / step + 1e-9) * step;
+    high = std::ceil(high / step - 1e-9) * step;
+    if (m_percent) {
+        high = std::min(high, 100.0);
+    }
     m_yAxis->setRange(low, high);
+    m_yAxis->setTickCount(int(std::lround((high - low) / step)) + 1);
+    if (m_percent) {
+        m_yAxis->setLabelFormat(step < 1 ? "%.1f%%" : "%.0f%%");
+    } else {
+        m_yAxis->setLabelFormat(step < 0.1 ? "%.3f" : "%.2f");
+    }
     m_xAxis->setRange(0, m_epochs);
     m_xAxis->setTickCount(std::min(m_epochs, 10) + 1);
     m_xAxis->setLabelFormat(m_epochs <= 10 ? "%.0f" : "%.1f");

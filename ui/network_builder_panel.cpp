@@ -101,8 +101,8 @@ const layerlab::LayerKind kPaletteKinds[] = {
     layerlab::LayerKind::BatchNorm, layerlab::LayerKind::Flatten,    layerlab::LayerKind::Dense,
     layerlab::LayerKind::Dropout,   layerlab::LayerKind::Activation,
 };
-// Four buttons a row fit a 300-pixel dock at the default font.
-constexpr int kPaletteColumns = 4;
+// Three buttons a row fit a 320-pixel dock at the default font.
+constexpr int kPaletteColumns = 3;
 
 const char* kCardStyle = R"(
     LayerCard { background: palette(base); border: 1px solid palette(mid); border-radius: 6px; }
@@ -185,7 +185,7 @@ QWidget* NetworkBuilderPanel::buildPalette() {
     int cell = 0;
     for (layerlab::LayerKind kind : kPaletteKinds) {
         auto* button = new QToolButton(palette);
-        const QString name = QString::fromStdString(layerlab::toString(kind));
+        const QString name = LayerCard::kindTitle(kind);
         button->setText(name);
         button->setIcon(QIcon(":/icons/add.svg"));
         button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -382,9 +382,13 @@ void NetworkBuilderPanel::refreshDropoutToggle() {
                                    : enabled == dropouts ? Qt::Checked
                                                          : Qt::PartiallyChecked);
     m_dropoutToggle->setEnabled(dropouts > 0 && !m_document->isLocked());
-    m_dropoutToggle->setText(dropouts == 0
-                                 ? tr("Dropout (no dropout layers)")
-                                 : tr("Dropout on (%1 of %2 layers)").arg(enabled).arg(dropouts));
+    if (dropouts == 0) {
+        m_dropoutToggle->setText(tr("Dropout (no dropout layers)"));
+    } else if (enabled == dropouts || enabled == 0) {
+        m_dropoutToggle->setText(enabled ? tr("Dropout on") : tr("Dropout off"));
+    } else {
+        m_dropoutToggle->setText(tr("Dropout on in %1 of %2 layers").arg(enabled).arg(dropouts));
+    }
 }
 
 void NetworkBuilderPanel::setLocked(bool locked) {

@@ -25,7 +25,10 @@ void ToggleSwitch::paintEvent(QPaintEvent*) {
 
     const QRectF track(1, 1, kTrackWidth, kTrackHeight);
     const QPalette& pal = palette();
-    QColor trackColor = isChecked() ? pal.color(QPalette::Highlight) : pal.color(QPalette::Mid);
+    // The Active group's colours even when disabled: a locked switch that is
+    // on must still look on, only fainter.
+    QColor trackColor = isChecked() ? pal.color(QPalette::Active, QPalette::Highlight)
+                                    : pal.color(QPalette::Active, QPalette::Mid);
     if (!isEnabled()) {
         trackColor.setAlpha(110);
     }

@@ -13,7 +13,6 @@
 #include <QStandardItemModel>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <limits>
 
 #include "experiment_document.h"
 #include "format.h"
@@ -29,6 +28,10 @@ constexpr double kRateWindowSeconds = 3.0;
 constexpr int kMaxBatch = 8192;
 constexpr int kMaxEpochs = 1000;
 constexpr int kMaxThreads = 256;
+// Nine digits: any seed a person types, and a spin box that fits the dock.
+constexpr int kMaxSeed = 999999999;
+// Ten million images: more than any dataset offered here.
+constexpr int kMaxImages = 10000000;
 
 QToolButton* runButton(QAction* action, QWidget* parent) {
     auto* button = new QToolButton(parent);
@@ -88,7 +91,7 @@ TrainingControlsPanel::TrainingControlsPanel(ExperimentDocument* document, QWidg
 }
 
 QGroupBox* TrainingControlsPanel::buildSettings() {
-    auto* box = new QGroupBox(tr("Training"), this);
+    auto* box = new QGroupBox(tr("Settings"), this);
     auto* form = new QFormLayout(box);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
 
@@ -101,6 +104,10 @@ QGroupBox* TrainingControlsPanel::buildSettings() {
                            QString::fromStdString(info.id));
     }
     m_dataset->setToolTip(tr("Training / test images"));
+    // The counts may be cut rather than widen the dock; the tooltip and the
+    // open list show them whole.
+    m_dataset->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_dataset->setMinimumContentsLength(14);
     connect(m_dataset, &QComboBox::activated, this, [this] {
         layerlab::ExperimentSpec spec = m_document->spec();
         spec.dataset = m_dataset->currentData().toString().toStdString();
@@ -154,7 +161,7 @@ QGroupBox* TrainingControlsPanel::buildSettings() {
     };
     m_batchSize = addSpin(tr("Batch size"), 1, kMaxBatch, "batch size", &TrainingSpec::batchSize);
     m_epochs = addSpin(tr("Epochs"), 1, kMaxEpochs, "epochs", &TrainingSpec::epochs);
-    m_seed = addSpin(tr("Seed"), 0, std::numeric_limits<int>::max(), "seed", &TrainingSpec::seed);
+    m_seed = addSpin(tr("Seed"), 0, kMaxSeed, "seed", &TrainingSpec::seed);
 
     m_device = new QComboBox(box);
     m_device->addItem(tr("Auto"), int(layerlab::DeviceChoice::Auto));
@@ -179,11 +186,11 @@ QGroupBox* TrainingControlsPanel::buildSettings() {
     m_threads->setSpecialValueText(tr("auto (%1)").arg(layerlab::defaultThreadCount()));
 
     // Subsets make a quick look possible; 0 means every image.
-    m_trainLimit = addSpin(tr("Train images"), 0, std::numeric_limits<int>::max(), "train images",
-                           &TrainingSpec::trainLimit);
+    m_trainLimit =
+        addSpin(tr("Train images"), 0, kMaxImages, "train images", &TrainingSpec::trainLimit);
     m_trainLimit->setSpecialValueText(tr("all"));
-    m_validationLimit = addSpin(tr("Validation images"), 0, std::numeric_limits<int>::max(),
-                                "validation images", &TrainingSpec::validationLimit);
+    m_validationLimit = addSpin(tr("Validation images"), 0, kMaxImages, "validation images",
+                                &TrainingSpec::validationLimit);
     m_validationLimit->setSpecialValueText(tr("all"));
     return box;
 }

@@ -15,6 +15,10 @@ Banner::Banner(QWidget* parent) : QFrame(parent) {
     close->setToolTip(tr("Dismiss"));
     connect(close, &QToolButton::clicked, this, &Banner::hide);
 
+    setStyleSheet(
+        "QFrame#Banner { background: #fdecea; border: 1px solid #e57373; border-radius: 4px; }"
+        "QLabel { color: #7f0000; }");
+
     auto* row = new QHBoxLayout(this);
     row->setContentsMargins(10, 6, 6, 6);
     row->addWidget(m_text, 1);
@@ -22,12 +26,7 @@ Banner::Banner(QWidget* parent) : QFrame(parent) {
     hide();
 }
 
-void Banner::showMessage(Kind kind, const QString& text) {
-    setStyleSheet(kind == Kind::Error
-                      ? "QFrame#Banner { background: #fdecea; border: 1px solid #e57373; "
-                        "border-radius: 4px; } QLabel { color: #7f0000; }"
-                      : "QFrame#Banner { background: #e8f1fb; border: 1px solid #90b4e0; "
-                        "border-radius: 4px; } QLabel { color: #0d3c74; }");
+void Banner::showError(const QString& text) {
     m_text->setText(text);
     show();
 }

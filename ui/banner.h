@@ -10,11 +10,9 @@ class QLabel;
 class Banner : public QFrame {
     Q_OBJECT
 public:
-    enum class Kind { Error, Info };
-
     explicit Banner(QWidget* parent = nullptr);
 
-    void showMessage(Kind kind, const QString& text);
+    void showError(const QString& text);
     QString text() const;
 
 private:

@@ -217,8 +217,7 @@ void MainWindow::restoreSession() {
         } catch (const layerlab::Error& error) {
             // Not a dialog before the window is even shown: a banner says why
             // the seed opened instead.
-            m_banner->showMessage(Banner::Kind::Error,
-                                  tr("Could not reopen %1: %2").arg(last, error.what()));
+            m_banner->showError(tr("Could not reopen %1: %2").arg(last, error.what()));
         }
     }
     const QVector<Preset> presets = loadPresets();
@@ -342,9 +341,7 @@ void MainWindow::startRun() {
 void MainWindow::runFinished(const layerlab::RunSummary& summary) {
     m_controls->runFinished(summary);
     if (summary.outcome == layerlab::RunOutcome::Failed) {
-        m_banner->showMessage(
-            Banner::Kind::Error,
-            tr("Training failed: %1").arg(QString::fromStdString(summary.message)));
+        m_banner->showError(tr("Training failed: %1").arg(QString::fromStdString(summary.message)));
     }
     statusBar()->showMessage(m_controls->statusText(), 10000);
 }

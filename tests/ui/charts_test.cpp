@@ -1,0 +1,122 @@
+// The live charts fed the way the worker feeds them, at full run size.
+
+#include <QElapsedTimer>
+#include <QLineSeries>
+#include <QToolButton>
+#include <QValueAxis>
+
+#include "charts_panel.h"
+#include "metric_chart.h"
+#include "ui_test_support.h"
+
+namespace {
+
+// The seed run at twenty epochs: 55,000 images in batches of 64.
+constexpr int kEpochs = 20;
+constexpr int kStepsPerEpoch = 860;
+// What one 100 ms drain of the worker's buffer carries at ~1,300 samples/s.
+constexpr int kStepsPerDrain = 3;
+
+layerlab::RunStart seedRunStart() {
+    layerlab::RunStart start;
+    start.deviceName = "CPU (test)";
+    start.epochs = kEpochs;
+    start.stepsPerEpoch = kStepsPerEpoch;
+    start.totalSteps = int64_t(kEpochs) * kStepsPerEpoch;
+    start.trainSamples = 55000;
+    start.validationSamples = 10000;
+    return start;
+}
+
+layerlab::StepMetrics stepAt(int64_t step) {
+    layerlab::StepMetrics metrics;
+    metrics.step = step;
+    metrics.epoch = int((step - 1) / kStepsPerEpoch) + 1;
+    // A falling, noisy loss and a rising accuracy, like a real run.
+    metrics.loss = 2.3 / (1.0 + step / 200.0) + 0.05 * ((step * 7919) % 13) / 13.0;
+    metrics.accuracy = 1.0 - 0.9 / (1.0 + step / 150.0);
+    return metrics;
+}
+
+}  // namespace
+
+class ChartsTest : public QObject {
+    Q_OBJECT
+private slots:
+    void fullRunStaysFast();
+    void rawAndSmoothedSwitch();
+};
+
+void ChartsTest::fullRunStaysFast() {
+    ChartsPanel panel;
+    panel.resize(1200, 700);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    panel.startRun(seedRunStart());
+
+    // Feed the last quarter of the run (where each refresh is dearest) a
+    // drain at a time, repainting as the event loop would, and time the
+    // slowest update.
+    std::vector<layerlab::StepMetrics> batch;
+    for (int64_t step = 1; step <= kEpochs * kStepsPerEpoch * 3 / 4; ++step) {
+        batch.push_back(stepAt(step));
+    }
+    panel.addSteps(batch);
+    qint64 slowestMs = 0;
+    for (int64_t step = kEpochs * kStepsPerEpoch * 3 / 4 + 1; step <= kEpochs * kStepsPerEpoch;
+         step += kStepsPerDrain) {
+        batch.clear();
+        for (int64_t s = step; s < step + kStepsPerDrain && s <= kEpochs * kStepsPerEpoch; ++s) {
+            batch.push_back(stepAt(s));
+        }
+        QElapsedTimer clock;
+        clock.start();
+        panel.addSteps(batch);
+        if ((step / kStepsPerDrain) % 100 == 0) {
+            panel.repaint();
+        }
+        slowestMs = std::max(slowestMs, clock.elapsed());
+    }
+    QCOMPARE(panel.lossChart()->trainPointCount(), kEpochs * kStepsPerEpoch);
+    // Drawn points are decimated: a few per pixel column, not 17,200.
+    QVERIFY2(panel.lossChart()->rawSeries()->count() < 3000,
+             qPrintable(QString::number(panel.lossChart()->rawSeries()->count())));
+    // A 10 Hz timer has 100 ms per tick; an update must leave most of it.
+    QVERIFY2(slowestMs < 50, qPrintable(QString("slowest update %1 ms").arg(slowestMs)));
+
+    layerlab::EpochMetrics epoch;
+    epoch.epoch = kEpochs;
+    epoch.validationLoss = 0.04;
+    epoch.validationAccuracy = 0.987;
+    panel.addEpoch(epoch);
+    QCOMPARE(panel.lossChart()->validationSeries()->count(), 1);
+    QVERIFY(panel.summaryText().contains("98.7%"));
+    QCOMPARE(panel.lossChart()->xAxis()->max(), double(kEpochs));
+}
+
+void ChartsTest::rawAndSmoothedSwitch() {
+    ChartsPanel panel;
+    panel.show();
+    panel.startRun(seedRunStart());
+    std::vector<layerlab::StepMetrics> batch;
+    for (int64_t step = 1; step <= 200; ++step) {
+        batch.push_back(stepAt(step));
+    }
+    panel.addSteps(batch);
+    QVERIFY(panel.lossChart()->smoothedSeries()->isVisible());
+
+    QTest::mouseClick(panel.rawButton(), Qt::LeftButton);
+    QVERIFY(!panel.lossChart()->smoothedSeries()->isVisible());
+    QVERIFY(panel.lossChart()->rawSeries()->isVisible());
+    QCOMPARE(panel.lossChart()->rawSeries()->count(), 200);
+
+    QTest::mouseClick(panel.smoothedButton(), Qt::LeftButton);
+    QVERIFY(panel.accuracyChart()->smoothedSeries()->isVisible());
+    // The smoothed line lags the raw one on a rising curve, never leads it.
+    const QPointF lastRaw = panel.accuracyChart()->rawSeries()->at(199);
+    const QPointF lastSmooth = panel.accuracyChart()->smoothedSeries()->at(199);
+    QVERIFY(lastSmooth.y() <= lastRaw.y() + 1e-9);
+}
+
+LAYERLAB_UI_TEST_MAIN(ChartsTest)
+#include "charts_test.moc"

@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QMimeData>
 #include <QMouseEvent>
+#include <QRegularExpression>
 #include <QStyle>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -124,21 +125,31 @@ void LayerCard::setLayer(int index, const layerlab::LayerSpec& layer,
     m_up->setEnabled(index > 0);
     m_down->setEnabled(!isLast);
 
-    // Core writes "28x28x32" for files and terminals; on screen the
-    // multiplication sign reads as a shape, not a word.
-    QString shape = QString::fromStdString(report.output.toString());
-    shape.replace(QLatin1Char('x'), QChar(0x00D7));
-    QString output = QStringLiteral("→ %1").arg(shape);
-    if (report.parameters > 0) {
-        output += tr("  ·  %1 params").arg(fmt::count(report.parameters));
-    }
-    if (report.flops > 0) {
-        output += tr("  ·  %1").arg(fmt::flops(report.flops));
+    QString output;
+    if (report.output.size() == 0) {
+        // Past an invalid layer the shape cannot be known; "0×0×0" would
+        // read as a second error.
+        output = tr("→ ?  (the shape depends on the invalid layer above)");
+    } else {
+        // Core writes "28x28x32" for files and terminals; on screen the
+        // multiplication sign reads as a shape, not a word.
+        QString shape = QString::fromStdString(report.output.toString());
+        shape.replace(QLatin1Char('x'), QChar(0x00D7));
+        output = QStringLiteral("→ %1").arg(shape);
+        if (report.parameters > 0) {
+            output += tr("  ·  %1 params").arg(fmt::count(report.parameters));
+        }
+        if (report.flops > 0) {
+            output += tr("  ·  %1").arg(fmt::flops(report.flops));
+        }
     }
     m_output->setText(output);
 
     m_invalid = !report.error.empty();
-    m_error->setText(QString::fromStdString(report.error));
+    // The card already names the layer; core's "layer 1 (conv2d): " prefix
+    // is for messages read away from it.
+    static const QRegularExpression kLayerPrefix(QStringLiteral("^layer \\d+ \\([^)]*\\): "));
+    m_error->setText(QString::fromStdString(report.error).remove(kLayerPrefix));
     m_error->setVisible(m_invalid);
     // A shape past an error is a guess; showing it would mislead.
     m_output->setVisible(!m_invalid);

@@ -33,4 +33,17 @@ struct ValidateArguments {
 
 int runValidate(const ValidateArguments& args);
 
+struct BenchArguments {
+    std::string config;
+    std::string dataDir;
+    std::string device = "auto";
+    int threads = 0;
+    int steps = 200;
+    bool skipPython = false;
+    std::string pythonScript;
+    std::string jsonOut;
+};
+
+int runBench(const BenchArguments& args);
+
 }  // namespace layerlab::cli

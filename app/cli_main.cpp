@@ -45,6 +45,28 @@ int main(int argc, char** argv) {
         ->required()
         ->check(CLI::ExistingFile);
 
+    BenchArguments bench;
+    bench.config = LAYERLAB_SOURCE_DIR "/resources/presets/seed-dropout.json";
+    bench.pythonScript = LAYERLAB_SOURCE_DIR "/bench/pytorch_peer.py";
+    CLI::App* benchCommand = app.add_subcommand(
+        "bench", "Measure training speed against PyTorch from Python, load time and memory");
+    benchCommand->add_option("--config", bench.config, "Experiment to time")
+        ->capture_default_str()
+        ->check(CLI::ExistingFile);
+    benchCommand->add_option("--data", bench.dataDir, "Folder holding MNIST");
+    benchCommand->add_option("--device", bench.device, "auto, cpu or cuda")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+    benchCommand->add_option("--threads", bench.threads, "CPU threads (0: automatic)")
+        ->capture_default_str();
+    benchCommand->add_option("--steps", bench.steps, "Timed training steps")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    benchCommand->add_flag("--no-python", bench.skipPython, "Skip the Python PyTorch peer");
+    benchCommand->add_option("--python-script", bench.pythonScript, "The Python peer")
+        ->capture_default_str();
+    benchCommand->add_option("--json", bench.jsonOut, "Also write the figures as JSON here");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -54,6 +76,9 @@ int main(int argc, char** argv) {
     try {
         if (*trainCommand) {
             return runTrain(train);
+        }
+        if (*benchCommand) {
+            return runBench(bench);
         }
         return runValidate(validate);
     } catch (const layerlab::Error& e) {

@@ -5,11 +5,7 @@
 #include "layerlab/errors.h"
 
 namespace layerlab {
-namespace {
-
-// Identifies the architecture stored with the weights, layer by layer, so a
-// mismatch can name the first layer that differs.
-std::vector<std::string> layerSignatures(const ModelSpec& model) {
+std::vector<std::string> architectureSignature(const ModelSpec& model) {
     std::vector<std::string> signatures;
     signatures.push_back("input " + std::to_string(model.inputHeight) + "x" +
                          std::to_string(model.inputWidth) + "x" +
@@ -27,7 +23,20 @@ std::vector<std::string> layerSignatures(const ModelSpec& model) {
     return signatures;
 }
 
-}  // namespace
+void requireSameArchitecture(const std::vector<std::string>& stored, const ModelSpec& model,
+                             const std::string& origin) {
+    const std::vector<std::string> expected = architectureSignature(model);
+    for (size_t i = 0; i < std::max(expected.size(), stored.size()); ++i) {
+        const std::string want = i < expected.size() ? expected[i] : "nothing";
+        const std::string have = i < stored.size() ? stored[i] : "nothing";
+        if (want != have) {
+            const std::string where =
+                i == 0 ? std::string("the input") : "layer " + std::to_string(i);
+            throw CheckpointError(origin + ": was saved from another architecture: " + where +
+                                  " is " + have + " there but " + want + " in this experiment");
+        }
+    }
+}
 
 void saveCheckpoint(const std::filesystem::path& file, const ModelSpec& model, SpecNetwork& network,
                     torch::optim::Optimizer& optimizer, const CheckpointPosition& position) {
@@ -38,7 +47,7 @@ void saveCheckpoint(const std::filesystem::path& file, const ModelSpec& model, S
     torch::serialize::OutputArchive optimizerArchive;
     optimizer.save(optimizerArchive);
     archive.write("optimizer", optimizerArchive);
-    const nlohmann::json meta{{"layers", layerSignatures(model)},
+    const nlohmann::json meta{{"layers", architectureSignature(model)},
                               {"epochs_done", position.epochsDone},
                               {"steps", position.steps},
                               {"shuffle_state", position.shuffleState}};
@@ -84,19 +93,7 @@ CheckpointPosition loadCheckpoint(const std::filesystem::path& file, const Model
                               ": not a readable checkpoint (cut short, or another kind of file)");
     }
 
-    const std::vector<std::string> expected = layerSignatures(model);
-    const auto stored = meta.value("layers", std::vector<std::string>{});
-    for (size_t i = 0; i < std::max(expected.size(), stored.size()); ++i) {
-        const std::string want = i < expected.size() ? expected[i] : "nothing";
-        const std::string have = i < stored.size() ? stored[i] : "nothing";
-        if (want != have) {
-            const std::string where =
-                i == 0 ? std::string("the input") : "layer " + std::to_string(i);
-            throw CheckpointError(file.string() +
-                                  ": was saved from another architecture: " + where + " is " +
-                                  have + " there but " + want + " in this experiment");
-        }
-    }
+    requireSameArchitecture(meta.value("layers", std::vector<std::string>{}), model, file.string());
     try {
         torch::serialize::InputArchive modelArchive;
         archive.read("model", modelArchive);

@@ -3,10 +3,19 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "network.h"
 
 namespace layerlab {
+
+// One line per layer naming what fixes its weights' shapes, to refuse
+// weights of another architecture and name the first layer that differs.
+std::vector<std::string> architectureSignature(const ModelSpec& model);
+
+// Throws CheckpointError "<origin>: ... layer N is X there but Y here".
+void requireSameArchitecture(const std::vector<std::string>& stored, const ModelSpec& model,
+                             const std::string& origin);
 
 struct CheckpointPosition {
     int epochsDone = 0;

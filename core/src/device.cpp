@@ -20,7 +20,7 @@ std::string cudaUnavailableReason() {
     if (cudaAvailable()) {
         return {};
     }
-#ifdef USE_CUDA
+#ifdef LAYERLAB_TORCH_HAS_CUDA
     return "no CUDA device found (is the NVIDIA driver loaded?)";
 #else
     return "this LibTorch build has no CUDA support (it is CPU-only)";

@@ -252,6 +252,8 @@ Evaluation evaluate(SpecNetwork& network, const torch::Tensor& images, const tor
     const int64_t count = images.size(0);
     torch::Tensor lossSum = torch::zeros({}, images.options().dtype(torch::kDouble));
     torch::Tensor pairs = torch::empty({count}, labels.options());
+    torch::Tensor predicted = torch::empty({count}, labels.options());
+    torch::Tensor confidence = torch::empty({count}, images.options().dtype(torch::kFloat));
     for (int64_t start = 0; start < count; start += kEvaluationBatch) {
         const int64_t end = std::min(count, start + kEvaluationBatch);
         const torch::Tensor logits = network->forward(toNetworkInput(images.slice(0, start, end)));
@@ -260,7 +262,10 @@ Evaluation evaluate(SpecNetwork& network, const torch::Tensor& images, const tor
                        logits, target,
                        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                        .to(torch::kDouble);
-        pairs.slice(0, start, end).copy_(target * numClasses + logits.argmax(1));
+        const auto [best, label] = torch::softmax(logits, /*dim=*/1).max(/*dim=*/1);
+        predicted.slice(0, start, end).copy_(label);
+        confidence.slice(0, start, end).copy_(best);
+        pairs.slice(0, start, end).copy_(target * numClasses + label);
     }
     network->train(wasTraining);
 
@@ -270,6 +275,12 @@ Evaluation evaluate(SpecNetwork& network, const torch::Tensor& images, const tor
     Evaluation result;
     result.confusion.assign(confusion.data_ptr<int64_t>(),
                             confusion.data_ptr<int64_t>() + confusion.numel());
+    const torch::Tensor labelsOnHost = predicted.to(torch::kCPU, torch::kByte);
+    const torch::Tensor confidenceOnHost = confidence.to(torch::kCPU);
+    result.predictedLabels.assign(labelsOnHost.data_ptr<uint8_t>(),
+                                  labelsOnHost.data_ptr<uint8_t>() + count);
+    result.predictedProbabilities.assign(confidenceOnHost.data_ptr<float>(),
+                                         confidenceOnHost.data_ptr<float>() + count);
     int64_t correct = 0;
     for (int c = 0; c < numClasses; ++c) {
         correct += result.confusion[size_t(c) * numClasses + c];

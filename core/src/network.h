@@ -50,6 +50,8 @@ struct Evaluation {
     double loss = 0;
     double accuracy = 0;
     std::vector<int64_t> confusion;  // [true * classes + predicted]
+    std::vector<uint8_t> predictedLabels;
+    std::vector<float> predictedProbabilities;
 };
 
 // Loss, accuracy and confusion matrix over a whole set, in eval mode and

@@ -12,6 +12,7 @@
 #include "checkpoint.h"
 #include "layerlab/errors.h"
 #include "layerlab/shape_inference.h"
+#include "model_weights.h"
 #include "network.h"
 #include "threads.h"
 
@@ -99,6 +100,15 @@ struct Trainer::Impl {
     std::shared_ptr<const Dataset> data;
     TrainerOptions options;
 
+    mutable std::mutex weightsMutex;
+    std::shared_ptr<const ModelWeights> weights;  // guarded by weightsMutex
+
+    void publishWeights(SpecNetwork& network) {
+        auto snapshot = ModelWeights::capture(network, spec.model);
+        std::lock_guard<std::mutex> lock(weightsMutex);
+        weights = std::move(snapshot);
+    }
+
     std::atomic<bool> stopRequested{false};
     std::atomic<bool> paused{false};
     std::mutex pauseMutex;
@@ -143,6 +153,11 @@ void Trainer::setPaused(bool paused) {
 
 bool Trainer::isPaused() const {
     return m_impl->paused.load();
+}
+
+std::shared_ptr<const ModelWeights> Trainer::latestWeights() const {
+    std::lock_guard<std::mutex> lock(m_impl->weightsMutex);
+    return m_impl->weights;
 }
 
 RunSummary Trainer::run(TrainingObserver& observer) {
@@ -250,6 +265,8 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
     start.firstEpoch = position.epochsDone + 1;
     start.totalSteps = stepsPerEpoch * t.epochs;
     start.libtorchVersion = libtorchVersion();
+    start.validationFromTrain = fromTail;
+    start.validationFirst = validationFirst;
     observer.onStart(start);
 
     const int reportEvery = options.reportEvery > 0
@@ -339,6 +356,9 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
             if (int(pendingSteps.size()) >= reportEvery) {
                 flush();
             }
+            if (options.snapshotEvery > 0 && step % options.snapshotEvery == 0) {
+                publishWeights(network);
+            }
         }
         flush();
         const double trainSeconds = secondsSince(epochStart) - (pausedSeconds - pausedBefore);
@@ -357,6 +377,11 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
         metrics.samplesPerSecond = double(trainCount) / std::max(trainSeconds, 1e-9);
         metrics.numClasses = numClasses;
         metrics.confusion = eval.confusion;
+        metrics.predictedLabels = eval.predictedLabels;
+        metrics.predictedProbabilities = eval.predictedProbabilities;
+        if (options.snapshotEvery > 0) {
+            publishWeights(network);
+        }
         if (!options.checkpointFile.empty()) {
             std::ostringstream rngState;
             rngState << shuffleRng;

@@ -10,6 +10,7 @@
 
 #include "layerlab/dataset.h"
 #include "layerlab/experiment.h"
+#include "layerlab/predictor.h"
 
 namespace layerlab {
 
@@ -25,6 +26,10 @@ struct RunStart {
     int epochs = 0;
     int firstEpoch = 1;  // greater than 1 when resuming
     std::string libtorchVersion;
+    // Where the validation images are in the dataset: the test split, or
+    // the training split from validationFirst on.
+    bool validationFromTrain = false;
+    int64_t validationFirst = 0;
 };
 
 // One optimizer step. Loss and accuracy are of that step's batch.
@@ -51,6 +56,9 @@ struct EpochMetrics {
     int numClasses = 0;
     // confusion[true * numClasses + predicted], over the validation set
     std::vector<int64_t> confusion;
+    // Per validation image, in order: the predicted class and its probability.
+    std::vector<uint8_t> predictedLabels;
+    std::vector<float> predictedProbabilities;
 };
 
 enum class RunOutcome { Completed, Stopped, Failed };
@@ -84,6 +92,9 @@ struct TrainerOptions {
     std::filesystem::path resumeFrom;
     // Steps between metric read-backs; 0 picks one for the device.
     int reportEvery = 0;
+    // Steps between weight snapshots for latestWeights(); 0: none. A
+    // snapshot copies every weight once (~13 MB for the seed network).
+    int snapshotEvery = 0;
 };
 
 class Trainer {
@@ -102,6 +113,10 @@ public:
     void requestStop();
     void setPaused(bool paused);
     bool isPaused() const;
+
+    // The newest weight snapshot (see TrainerOptions::snapshotEvery), or
+    // null before the first. Safe from any thread.
+    std::shared_ptr<const ModelWeights> latestWeights() const;
 
 private:
     struct Impl;

@@ -46,4 +46,15 @@ struct BenchArguments {
 
 int runBench(const BenchArguments& args);
 
+struct ExportArguments {
+    std::string run;          // a run folder: config.json and checkpoint.pt
+    std::string to;           // weights for Python's torch.load
+    std::string torchscript;  // a TorchScript module
+    std::string predictions;  // CSV of predictions on the first test images
+    int count = 100;
+    std::string dataDir;
+};
+
+int runExport(const ExportArguments& args);
+
 }  // namespace layerlab::cli

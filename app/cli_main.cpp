@@ -67,6 +67,22 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     benchCommand->add_option("--json", bench.jsonOut, "Also write the figures as JSON here");
 
+    ExportArguments exportArgs;
+    CLI::App* exportCommand = app.add_subcommand(
+        "export", "Write a run's weights for PyTorch (see docs/pytorch-export.md)");
+    exportCommand->add_option("--run", exportArgs.run, "Run folder (config.json, checkpoint.pt)")
+        ->required()
+        ->check(CLI::ExistingDirectory);
+    exportCommand->add_option("--to", exportArgs.to, "Weights file for Python's torch.load");
+    exportCommand->add_option("--torchscript", exportArgs.torchscript,
+                              "TorchScript module for torch.jit.load");
+    exportCommand->add_option("--predictions", exportArgs.predictions,
+                              "CSV of LayerLab's predictions on the first test images");
+    exportCommand->add_option("--count", exportArgs.count, "Test images for --predictions")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    exportCommand->add_option("--data", exportArgs.dataDir, "Folder holding the dataset");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -79,6 +95,9 @@ int main(int argc, char** argv) {
         }
         if (*benchCommand) {
             return runBench(bench);
+        }
+        if (*exportCommand) {
+            return runExport(exportArgs);
         }
         return runValidate(validate);
     } catch (const layerlab::Error& e) {

@@ -74,9 +74,16 @@ int runTrain(const TrainArguments& args) {
         args.dataDir.empty() ? std::nullopt : std::optional<fs::path>(args.dataDir);
     auto data = std::make_shared<const Dataset>(loadDataset(kind, dataDir));
 
-    const fs::path runDir = args.outDir.empty() ? userDataDirectory() / "runs" / newRunName(spec)
-                                                : fs::path(args.outDir);
-    RunRecorder recorder(runDir, spec);
+    // Resuming a run folder continues that folder: its curves go on.
+    std::error_code ec;
+    const bool resumeInPlace =
+        !args.resume.empty() && fs::is_directory(args.resume) &&
+        (args.outDir.empty() || fs::equivalent(args.outDir, args.resume, ec));
+    const fs::path runDir = resumeInPlace         ? fs::path(args.resume)
+                            : args.outDir.empty() ? userDataDirectory() / "runs" / newRunName(spec)
+                                                  : fs::path(args.outDir);
+    RunRecorder recorder(runDir, spec,
+                         resumeInPlace ? RunRecorder::Mode::Resume : RunRecorder::Mode::Fresh);
     recorder.setEnvironment("dataset_path", data->directory.string());
 
     TrainerOptions options;

@@ -57,5 +57,56 @@ TEST(RunRecorder, RefusesAFolderItCannotCreate) {
     EXPECT_THROW(RunRecorder(dir / "file/run", ExperimentSpec{}), Error);
 }
 
+TEST(RunRecorder, ResumeKeepsEarlierEpochsAndDropsTheCutShortOne) {
+    test::TempDir dir;
+    ExperimentSpec spec;
+    spec.name = "resumed";
+    EpochMetrics first;
+    first.epoch = 1;
+    first.step = 2;
+    first.validationAccuracy = 0.5;
+    first.epochSeconds = 3;
+    first.seconds = 2.5;
+    {
+        // The first process: epoch 1 whole, then killed two steps into epoch 2.
+        RunRecorder recorder(dir / "run", spec);
+        recorder.onStart(RunStart{});
+        recorder.onSteps({{1, 1, 1, 2.5, 0.125, 1}, {2, 1, 2, 2.0, 0.25, 2}});
+        recorder.onEpoch(first);
+        recorder.onSteps({{3, 2, 1, 1.5, 0.5, 4}, {4, 2, 2, 1.25, 0.5, 5}});
+    }
+    EXPECT_NE(test::readFile(dir / "run/summary.json").find("\"outcome\": \"running\""),
+              std::string::npos);
+    {
+        RunRecorder recorder(dir / "run", spec, RunRecorder::Mode::Resume);
+        RunStart start;
+        start.firstEpoch = 2;
+        recorder.onStart(start);
+        recorder.onSteps({{3, 2, 1, 1.0, 0.75, 0.5}});
+        EpochMetrics second;
+        second.epoch = 2;
+        second.step = 3;
+        second.validationAccuracy = 0.75;
+        second.epochSeconds = 1;
+        recorder.onEpoch(second);
+        RunSummary summary;
+        summary.epochs = {second};
+        recorder.onFinish(summary);
+    }
+    // The seconds column goes on from where the first process left off.
+    EXPECT_EQ(test::readFile(dir / "run/metrics.csv"),
+              "step,epoch,loss,acc,val_loss,val_acc,seconds\n"
+              "1,1,2.5,0.125,,,1\n"
+              "2,1,2,0.25,,,2\n"
+              "2,1,,,0,0.5,2.5\n"
+              "3,2,1,0.75,,,3\n"
+              "3,2,,,0,0.75,2.5\n");
+    const std::string summary = test::readFile(dir / "run/summary.json");
+    for (const char* field : {"\"epochs\": 2", "\"val_accuracy\": 0.75",
+                              "\"seconds_per_epoch\": 2.0", "\"outcome\": \"completed\""}) {
+        EXPECT_NE(summary.find(field), std::string::npos) << field << " in\n" << summary;
+    }
+}
+
 }  // namespace
 }  // namespace layerlab

@@ -52,6 +52,9 @@ void saveCheckpoint(const std::filesystem::path& file, const ModelSpec& model, S
                               {"steps", position.steps},
                               {"shuffle_state", position.shuffleState}};
     archive.write("layerlab", c10::IValue(meta.dump()));
+    if (position.cpuRngState.defined()) {
+        archive.write("cpu_rng_state", position.cpuRngState);
+    }
 
     const std::filesystem::path temporary = file.string() + ".tmp";
     try {
@@ -108,6 +111,12 @@ CheckpointPosition loadCheckpoint(const std::filesystem::path& file, const Model
     position.epochsDone = meta.value("epochs_done", 0);
     position.steps = meta.value("steps", int64_t{0});
     position.shuffleState = meta.value("shuffle_state", std::string());
+    c10::IValue rngState;
+    if (archive.try_read("cpu_rng_state", rngState) && rngState.isTensor()) {
+        // The generator takes its state from a CPU byte tensor, whatever
+        // device the checkpoint was loaded for.
+        position.cpuRngState = rngState.toTensor().to(torch::kCPU);
+    }
     return position;
 }
 

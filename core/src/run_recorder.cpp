@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 
@@ -27,6 +28,8 @@ std::string outcomeName(RunOutcome outcome) {
     }
     return "?";
 }
+
+constexpr const char* kMetricsHeader = "step,epoch,loss,acc,val_loss,val_acc,seconds";
 
 std::string formatMetric(double value) {
     char text[32];
@@ -66,19 +69,30 @@ std::string newRunName(const ExperimentSpec& spec) {
     return (spec.name.empty() ? std::string("run") : spec.name) + "-" + stamp;
 }
 
-RunRecorder::RunRecorder(fs::path directory, const ExperimentSpec& spec)
-    : m_directory(std::move(directory)), m_spec(spec) {
+RunRecorder::RunRecorder(fs::path directory, const ExperimentSpec& spec, Mode mode)
+    : m_directory(std::move(directory)), m_spec(spec), m_mode(mode) {
     std::error_code ec;
     fs::create_directories(m_directory, ec);
     if (ec) {
         throw Error(m_directory.string() + ": cannot create the run folder: " + ec.message());
     }
     writeFileAtomically(m_directory / "config.json", experimentToJson(m_spec));
-    m_metrics.open(m_directory / "metrics.csv", std::ios::trunc);
-    if (!m_metrics) {
-        throw Error((m_directory / "metrics.csv").string() + ": cannot write it");
+    if (m_mode == Mode::Fresh) {
+        openMetrics();
     }
-    m_metrics << "step,epoch,loss,acc,val_loss,val_acc,seconds\n";
+}
+
+void RunRecorder::openMetrics() {
+    const fs::path file = m_directory / "metrics.csv";
+    if (m_mode == Mode::Fresh) {
+        m_metrics.open(file, std::ios::trunc);
+        m_metrics << kMetricsHeader << '\n';
+    } else {
+        m_metrics.open(file, std::ios::app);
+    }
+    if (!m_metrics) {
+        throw Error(file.string() + ": cannot write it");
+    }
 }
 
 void RunRecorder::setEnvironment(const std::string& key, const std::string& value) {
@@ -87,12 +101,46 @@ void RunRecorder::setEnvironment(const std::string& key, const std::string& valu
 
 void RunRecorder::onStart(const RunStart& start) {
     m_start = start;
+    if (m_mode != Mode::Resume || m_metrics.is_open()) {
+        return;
+    }
+    // Keep what the checkpoint covers: rows of epochs before firstEpoch.
+    // Rows of an epoch the crash cut short are trained again, so they go.
+    std::ifstream in(m_directory / "metrics.csv");
+    std::string kept = std::string(kMetricsHeader) + "\n";
+    std::string line;
+    std::getline(in, line);  // the header
+    while (std::getline(in, line)) {
+        const size_t comma = line.find(',');
+        const int epoch = comma == std::string::npos ? 0 : std::atoi(line.c_str() + comma + 1);
+        if (epoch >= 1 && epoch < start.firstEpoch) {
+            kept += line + "\n";
+            m_secondsOffset = std::atof(line.c_str() + line.rfind(',') + 1);
+        }
+    }
+    in.close();
+    writeFileAtomically(m_directory / "metrics.csv", kept);
+
+    std::ifstream summaryFile(m_directory / "summary.json");
+    if (summaryFile) {
+        const json summary = json::parse(summaryFile, nullptr, /*allow_exceptions=*/false);
+        if (summary.is_object() && summary.contains("history") && summary["history"].is_array()) {
+            for (const json& row : summary["history"]) {
+                if (row.value("epoch", 0) < start.firstEpoch) {
+                    m_earlierHistory.push_back(row.dump());
+                    m_earlierSeconds += row.value("seconds", 0.0);
+                }
+            }
+        }
+    }
+    openMetrics();
 }
 
 void RunRecorder::onSteps(const std::vector<StepMetrics>& steps) {
     for (const StepMetrics& s : steps) {
         m_metrics << s.step << ',' << s.epoch << ',' << formatMetric(s.loss) << ','
-                  << formatMetric(s.accuracy) << ",,," << formatMetric(s.seconds) << '\n';
+                  << formatMetric(s.accuracy) << ",,," << formatMetric(s.seconds + m_secondsOffset)
+                  << '\n';
     }
 }
 
@@ -100,16 +148,33 @@ void RunRecorder::onEpoch(const EpochMetrics& e) {
     // The epoch's validation lands on a row of its own at the epoch's last
     // step, so the per-step rows stay one line per step.
     m_metrics << e.step << ',' << e.epoch << ",,," << formatMetric(e.validationLoss) << ','
-              << formatMetric(e.validationAccuracy) << ',' << formatMetric(e.seconds) << '\n';
+              << formatMetric(e.validationAccuracy) << ','
+              << formatMetric(e.seconds + m_secondsOffset) << '\n';
     m_metrics.flush();
+    m_epochs.push_back(e);
+    writeSummary("running", "", e.seconds);
 }
 
 void RunRecorder::onFinish(const RunSummary& summary) {
+    if (m_mode == Mode::Resume && !m_metrics.is_open()) {
+        // The resume failed before it started (a checkpoint of another
+        // network, say): the run folder stays as the earlier process left it.
+        return;
+    }
     m_metrics.flush();
+    m_epochs = summary.epochs;
+    writeSummary(outcomeName(summary.outcome), summary.message, summary.seconds);
+}
+
+void RunRecorder::writeSummary(const std::string& outcome, const std::string& message,
+                               double seconds) {
     json epochs = json::array();
-    double epochSeconds = 0;
+    for (const std::string& row : m_earlierHistory) {
+        epochs.push_back(json::parse(row));
+    }
+    double epochSeconds = m_earlierSeconds;
     double trainSamplesPerSecond = 0;
-    for (const EpochMetrics& e : summary.epochs) {
+    for (const EpochMetrics& e : m_epochs) {
         epochs.push_back({{"epoch", e.epoch},
                           {"loss", e.trainLoss},
                           {"accuracy", e.trainAccuracy},
@@ -121,7 +186,7 @@ void RunRecorder::onFinish(const RunSummary& summary) {
         epochSeconds += e.epochSeconds;
         trainSamplesPerSecond += e.samplesPerSecond;
     }
-    const size_t count = summary.epochs.size();
+    const size_t count = m_earlierHistory.size() + m_epochs.size();
     json environment = {{"layerlab", LAYERLAB_VERSION_STRING},
                         {"libtorch", m_start.libtorchVersion},
                         {"device_name", m_start.deviceName},
@@ -131,24 +196,25 @@ void RunRecorder::onFinish(const RunSummary& summary) {
     }
     json root{
         {"name", m_spec.name},
-        {"outcome", outcomeName(summary.outcome)},
-        {"message", summary.message},
+        {"outcome", outcome},
+        {"message", message},
         {"dataset", m_spec.dataset},
         {"epochs", count},
         {"device", m_start.device},
         {"seed", m_spec.training.seed},
         {"train_samples", m_start.trainSamples},
         {"validation_samples", m_start.validationSamples},
-        {"seconds", summary.seconds},
+        {"seconds", seconds + m_earlierSeconds},
         {"seconds_per_epoch", count ? epochSeconds / double(count) : 0.0},
-        {"samples_per_second", count ? trainSamplesPerSecond / double(count) : 0.0},
+        {"samples_per_second",
+         m_epochs.empty() ? 0.0 : trainSamplesPerSecond / double(m_epochs.size())},
         {"environment", environment},
         {"history", epochs},
     };
-    if (count > 0) {
-        root["val_accuracy"] = summary.epochs.back().validationAccuracy;
-        root["val_loss"] = summary.epochs.back().validationLoss;
-        const EpochMetrics& last = summary.epochs.back();
+    if (!m_epochs.empty()) {
+        const EpochMetrics& last = m_epochs.back();
+        root["val_accuracy"] = last.validationAccuracy;
+        root["val_loss"] = last.validationLoss;
         json rows = json::array();
         for (int row = 0; row < last.numClasses; ++row) {
             rows.push_back(

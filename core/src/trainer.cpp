@@ -86,6 +86,19 @@ void clipGradientNorm(const std::vector<torch::Tensor>& parameters, double maxNo
     }
 }
 
+// torch's default CPU generator, which dropout draws from, as a byte tensor.
+torch::Tensor cpuGeneratorState() {
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    return generator.get_state();
+}
+
+void setCpuGeneratorState(const torch::Tensor& state) {
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(state);
+}
+
 std::string describeCudaFault(const std::string& what) {
     if (what.find("out of memory") != std::string::npos) {
         return "the GPU ran out of memory; lower the batch size or the layer sizes";
@@ -246,6 +259,10 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
     if (!options.resumeFrom.empty()) {
         position = loadCheckpoint(options.resumeFrom, spec.model, network, *optimizer, device);
         std::istringstream(position.shuffleState) >> shuffleRng;
+        if (position.cpuRngState.defined()) {
+            // Dropout masks continue where the checkpointed run left off.
+            setCpuGeneratorState(position.cpuRngState);
+        }
     }
 
     const int64_t batch = t.batchSize;
@@ -386,7 +403,7 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
             std::ostringstream rngState;
             rngState << shuffleRng;
             saveCheckpoint(options.checkpointFile, spec.model, network, *optimizer,
-                           {epoch, step, rngState.str()});
+                           {epoch, step, rngState.str(), cpuGeneratorState()});
         }
         summary.epochs.push_back(metrics);
         observer.onEpoch(metrics);

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "layerlab/trainer.h"
 
@@ -14,10 +15,19 @@ namespace layerlab {
 // summary.json at the end. The checkpoint is the trainer's to write.
 //
 // metrics.csv has one row per step; val_loss and val_acc are filled on the
-// last step of each epoch and empty elsewhere.
+// last step of each epoch and empty elsewhere. summary.json is rewritten at
+// every epoch end too (outcome "running"), so a folder still being written,
+// or one whose process was killed, says how far it got.
 class RunRecorder : public TrainingObserver {
 public:
-    RunRecorder(std::filesystem::path directory, const ExperimentSpec& spec);
+    // Fresh: a new run; an existing metrics.csv is replaced.
+    // Resume: the run continues from its checkpoint; onStart keeps the rows
+    // and the summary history of the epochs before RunStart::firstEpoch (a
+    // crash may have left rows of a half-done epoch) and appends after them.
+    enum class Mode { Fresh, Resume };
+
+    RunRecorder(std::filesystem::path directory, const ExperimentSpec& spec,
+                Mode mode = Mode::Fresh);
 
     const std::filesystem::path& directory() const { return m_directory; }
     std::filesystem::path checkpointFile() const { return m_directory / "checkpoint.pt"; }
@@ -32,11 +42,22 @@ public:
     void onFinish(const RunSummary& summary) override;
 
 private:
+    void openMetrics();
+    void writeSummary(const std::string& outcome, const std::string& message, double seconds);
+
     std::filesystem::path m_directory;
     ExperimentSpec m_spec;
+    Mode m_mode;
     RunStart m_start;
     std::ofstream m_metrics;
     std::map<std::string, std::string> m_environment;
+    // Epochs of this process, and (when resuming) the summary rows of the
+    // epochs an earlier process trained, as JSON text.
+    std::vector<EpochMetrics> m_epochs;
+    std::vector<std::string> m_earlierHistory;
+    double m_earlierSeconds = 0;
+    // Seconds the earlier process ran, so the seconds column keeps rising.
+    double m_secondsOffset = 0;
 };
 
 // A name for a new run directory: "<experiment>-<yyyymmdd-hhmmss>".

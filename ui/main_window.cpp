@@ -19,6 +19,8 @@
 
 #include "banner.h"
 #include "charts_panel.h"
+#include "compare_view.h"
+#include "dropout_ab.h"
 #include "experiment_document.h"
 #include "layerlab/errors.h"
 #include "layerlab/version.h"
@@ -26,6 +28,7 @@
 #include "network_builder_panel.h"
 #include "presets.h"
 #include "recent_files.h"
+#include "runs_panel.h"
 #include "training_controls_panel.h"
 #include "training_worker.h"
 
@@ -53,6 +56,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_builder = new NetworkBuilderPanel(m_document, this);
     m_controls = new TrainingControlsPanel(m_document, this);
     buildDocks();
+    buildRunsDocks();
     buildMenus();
 
     connect(m_controls, &TrainingControlsPanel::startRequested, this, &MainWindow::startRun);
@@ -116,6 +120,56 @@ void MainWindow::buildDocks() {
     resizeDocks({network, training}, {380, 320}, Qt::Horizontal);
 }
 
+// The run history and the comparison (issue 5): runs_panel, compare_view
+// and dropout_ab hold the behaviour.
+void MainWindow::buildRunsDocks() {
+    m_runs = new RunsPanel(this);
+    m_comparison = new CompareView(this);
+    m_dropoutAb = new DropoutAb(m_worker, this);
+    auto* runsDock = new QDockWidget(tr("Runs"), this);
+    runsDock->setObjectName("runsDock");
+    runsDock->setWidget(m_runs);
+    addDockWidget(Qt::RightDockWidgetArea, runsDock);
+    auto* compareDock = new QDockWidget(tr("Comparison"), this);
+    compareDock->setObjectName("comparisonDock");
+    compareDock->setWidget(m_comparison);
+    addDockWidget(Qt::BottomDockWidgetArea, compareDock);
+
+    const auto notify = [this](const QString& text) { statusBar()->showMessage(text, 10000); };
+    connect(m_runs, &RunsPanel::notice, this, notify);
+    connect(m_comparison, &CompareView::notice, this, notify);
+    connect(m_dropoutAb, &DropoutAb::progress, this, notify);
+    connect(m_dropoutAb, &DropoutAb::abandoned, this, notify);
+    connect(m_runs, &RunsPanel::compareRequested, this, [this, compareDock](const QStringList& d) {
+        m_comparison->showRuns(d);
+        compareDock->show();
+        compareDock->raise();
+    });
+    connect(m_dropoutAb, &DropoutAb::finished, this, [this, compareDock](const QStringList& d) {
+        m_runs->refresh();
+        m_runs->choose(d);
+        m_comparison->showRuns(d);
+        compareDock->show();
+        compareDock->raise();
+        statusBar()->showMessage(tr("Dropout A/B done: compare the two runs below"), 10000);
+    });
+    // A new run appears in the list as soon as its folder does.
+    connect(m_worker, &TrainingWorker::runStarted, m_runs, &RunsPanel::refresh);
+    connect(m_worker, &TrainingWorker::runFinished, m_runs, &RunsPanel::refresh);
+}
+
+void MainWindow::startDropoutAb() {
+    const QString invalid = m_document->invalidReason();
+    QString error = invalid;
+    if (invalid.isEmpty()) {
+        m_banner->hide();
+        if (m_dropoutAb->start(m_document->spec(), &error)) {
+            return;
+        }
+    }
+    showError(tr("Cannot start the dropout A/B"), error);
+}
+
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&New"), QKeySequence::New, this, [this] {
@@ -173,6 +227,10 @@ void MainWindow::buildMenus() {
     run->addAction(m_controls->startAction());
     run->addAction(m_controls->pauseAction());
     run->addAction(m_controls->stopAction());
+    run->addSeparator();
+    run->addAction(tr("Dropout &A/B"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B), this,
+                   &MainWindow::startDropoutAb)
+        ->setToolTip(tr("Train twice, dropout on and off, same seed, and compare"));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : findChildren<QDockWidget*>()) {

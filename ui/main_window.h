@@ -6,6 +6,9 @@
 
 class Banner;
 class ChartsPanel;
+class CompareView;
+class DropoutAb;
+class RunsPanel;
 class ExperimentDocument;
 class NetworkBuilderPanel;
 class RecentFiles;
@@ -29,6 +32,11 @@ public:
     ChartsPanel* charts() const { return m_charts; }
     TrainingWorker* worker() const { return m_worker; }
     Banner* banner() const { return m_banner; }
+    RunsPanel* runs() const { return m_runs; }
+    CompareView* comparison() const { return m_comparison; }
+    DropoutAb* dropoutAb() const { return m_dropoutAb; }
+    // Trains the current network with dropout on, then off, and compares.
+    void startDropoutAb();
 
     // Each shows what went wrong in a dialog and leaves the current
     // experiment as it was.
@@ -61,4 +69,8 @@ private:
     ChartsPanel* m_charts;
     Banner* m_banner;
     RecentFiles* m_recentFiles = nullptr;
+    RunsPanel* m_runs = nullptr;
+    CompareView* m_comparison = nullptr;
+    DropoutAb* m_dropoutAb = nullptr;
+    void buildRunsDocks();
 };

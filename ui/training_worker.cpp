@@ -1,9 +1,14 @@
 #include "training_worker.h"
 
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
 #include <QTimer>
 
 #include "layerlab/errors.h"
+#include "layerlab/run_recorder.h"
 #include "logging.h"
+#include "run_history.h"
 
 namespace {
 // 10 Hz: a chart that moves smoothly without the GUI redrawing for nothing.
@@ -41,6 +46,53 @@ private:
     Inbox& m_inbox;
 };
 
+namespace {
+
+// Passes every event to the GUI's observer and to the run folder's recorder.
+class RecordingObserver : public layerlab::TrainingObserver {
+public:
+    RecordingObserver(layerlab::TrainingObserver& gui, layerlab::RunRecorder& recorder)
+        : m_gui(gui), m_recorder(recorder) {}
+    void onStart(const layerlab::RunStart& s) override {
+        m_recorder.onStart(s);
+        m_gui.onStart(s);
+    }
+    void onSteps(const std::vector<layerlab::StepMetrics>& s) override {
+        m_recorder.onSteps(s);
+        m_gui.onSteps(s);
+    }
+    void onEpoch(const layerlab::EpochMetrics& e) override {
+        m_recorder.onEpoch(e);
+        m_gui.onEpoch(e);
+    }
+    void onNotice(const std::string& m) override { m_gui.onNotice(m); }
+    void onFinish(const layerlab::RunSummary& s) override {
+        try {
+            m_recorder.onFinish(s);
+        } catch (const std::exception& error) {
+            m_gui.onNotice(std::string("the run's summary was not written: ") + error.what());
+        }
+        m_gui.onFinish(s);
+    }
+
+private:
+    layerlab::TrainingObserver& m_gui;
+    layerlab::RunRecorder& m_recorder;
+};
+
+// A new folder for the run: "<name>-<date-time>", with a number added when
+// two runs start within the same second (a quick A/B pair).
+QString newRunDirectory(const QString& parent, const layerlab::ExperimentSpec& spec) {
+    const QString base = QDir(parent).filePath(QString::fromStdString(layerlab::newRunName(spec)));
+    QString candidate = base;
+    for (int n = 2; QFileInfo::exists(candidate); ++n) {
+        candidate = base + "-" + QString::number(n);
+    }
+    return candidate;
+}
+
+}  // namespace
+
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent), m_drainTimer(new QTimer(this)) {
     m_drainTimer->setInterval(kDrainIntervalMs);
     connect(m_drainTimer, &QTimer::timeout, this, &TrainingWorker::drain);
@@ -62,9 +114,12 @@ bool TrainingWorker::start(const layerlab::ExperimentSpec& spec) {
         m_inbox = Inbox{};
     }
     setState(State::Loading);
+    m_lastRunDirectory =
+        newRunDirectory(m_runsDirectory.isEmpty() ? runsDirectory() : m_runsDirectory, spec);
     qCInfo(lcTrain) << "starting" << QString::fromStdString(spec.name) << "on"
-                    << QString::fromStdString(spec.dataset);
-    m_thread = std::thread(&TrainingWorker::trainOnThread, this, spec);
+                    << QString::fromStdString(spec.dataset) << "into" << m_lastRunDirectory;
+    m_thread =
+        std::thread(&TrainingWorker::trainOnThread, this, spec, m_lastRunDirectory.toStdString());
     m_drainTimer->start();
     return true;
 }
@@ -143,8 +198,31 @@ std::shared_ptr<const layerlab::Dataset> TrainingWorker::dataset(layerlab::Datas
     return cached;
 }
 
-void TrainingWorker::trainOnThread(layerlab::ExperimentSpec spec) {
-    Observer observer(m_inboxMutex, m_inbox);
+std::map<std::string, std::string> TrainingWorker::environmentCard(const layerlab::Dataset& data) {
+    std::map<std::string, std::string> card{{"qt", qVersion()},
+                                            {"dataset_path", data.directory.string()}};
+    std::string sums;
+    const QDir dir(QString::fromStdString(data.directory.string()));
+    for (const QFileInfo& file : dir.entryInfoList({"*idx*"}, QDir::Files, QDir::Name)) {
+        const std::string key = file.absoluteFilePath().toStdString() + "@" +
+                                std::to_string(file.lastModified().toSecsSinceEpoch());
+        std::string& sum = m_checksums[key];
+        if (sum.empty()) {
+            QFile in(file.absoluteFilePath());
+            QCryptographicHash hash(QCryptographicHash::Md5);
+            if (in.open(QIODevice::ReadOnly) && hash.addData(&in)) {
+                sum = hash.result().toHex().toStdString();
+            }
+        }
+        sums += (sums.empty() ? "" : ", ") + file.fileName().toStdString() + " md5 " + sum;
+    }
+    card["dataset_checksums"] = sums;
+    return card;
+}
+
+void TrainingWorker::trainOnThread(layerlab::ExperimentSpec spec, std::string runDirectory) {
+    Observer guiObserver(m_inboxMutex, m_inbox);
+    layerlab::TrainingObserver& observer = guiObserver;
     try {
         const auto kind = layerlab::datasetKindFromId(spec.dataset);
         if (!kind) {
@@ -163,7 +241,14 @@ void TrainingWorker::trainOnThread(layerlab::ExperimentSpec spec) {
             return;
         }
 
-        layerlab::Trainer trainer(std::move(spec), std::move(data));
+        layerlab::RunRecorder recorder(runDirectory, spec);
+        for (const auto& [key, value] : environmentCard(*data)) {
+            recorder.setEnvironment(key, value);
+        }
+        layerlab::TrainerOptions options;
+        options.checkpointFile = recorder.checkpointFile();
+        RecordingObserver recording(guiObserver, recorder);
+        layerlab::Trainer trainer(std::move(spec), std::move(data), options);
         {
             std::lock_guard lock(m_trainerMutex);
             m_trainer = &trainer;
@@ -173,7 +258,7 @@ void TrainingWorker::trainOnThread(layerlab::ExperimentSpec spec) {
                 trainer.requestStop();
             }
         }
-        trainer.run(observer);
+        trainer.run(recording);
         std::lock_guard lock(m_trainerMutex);
         m_trainer = nullptr;
     } catch (const std::exception& error) {

@@ -49,6 +49,12 @@ public:
     State state() const { return m_state; }
     bool isBusy() const { return m_state != State::Idle; }
 
+    // Every run is recorded as a run folder (config, metrics, summary with an
+    // environment card, checkpoint) under this directory; runsDirectory() by
+    // default. The folder of the current or last run:
+    void setRunsDirectory(const QString& directory) { m_runsDirectory = directory; }
+    QString lastRunDirectory() const { return m_lastRunDirectory; }
+
 signals:
     void stateChanged(TrainingWorker::State state);
     void runStarted(const layerlab::RunStart& start);
@@ -69,7 +75,10 @@ private:
     };
     class Observer;
 
-    void trainOnThread(layerlab::ExperimentSpec spec);
+    void trainOnThread(layerlab::ExperimentSpec spec, std::string runDirectory);
+    // Facts for the run's environment card: Qt's version, the dataset's
+    // files and their MD5 sums. Training thread only.
+    std::map<std::string, std::string> environmentCard(const layerlab::Dataset& data);
     std::shared_ptr<const layerlab::Dataset> dataset(layerlab::DatasetKind kind);
     void drain();
     void setState(State state);
@@ -92,6 +101,10 @@ private:
     // Loaded datasets stay for the next run: loading MNIST takes about a
     // second, and an A/B pair of runs would pay it twice. Training thread only.
     std::map<layerlab::DatasetKind, std::shared_ptr<const layerlab::Dataset>> m_datasets;
+    std::map<std::string, std::string> m_checksums;  // by dataset file; training thread only
+
+    QString m_runsDirectory;
+    QString m_lastRunDirectory;
 };
 
 Q_DECLARE_METATYPE(layerlab::RunStart)

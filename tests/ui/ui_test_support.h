@@ -30,12 +30,14 @@ inline void useTemporarySettings(const QTemporaryDir& dir) {
 
 }  // namespace layerlab_test
 
-#define LAYERLAB_UI_TEST_MAIN(TestClass)                  \
-    int main(int argc, char** argv) {                     \
-        layerlab_test::prepareEnvironment();              \
-        QApplication app(argc, argv);                     \
-        QTemporaryDir settingsDir;                        \
-        layerlab_test::useTemporarySettings(settingsDir); \
-        TestClass test;                                   \
-        return QTest::qExec(&test, argc, argv);           \
+#define LAYERLAB_UI_TEST_MAIN(TestClass)                   \
+    int main(int argc, char** argv) {                      \
+        layerlab_test::prepareEnvironment();               \
+        QApplication app(argc, argv);                      \
+        QTemporaryDir settingsDir;                         \
+        layerlab_test::useTemporarySettings(settingsDir);  \
+        QTemporaryDir runsDir; /* run folders of tests */  \
+        qputenv("LAYERLAB_RUNS", runsDir.path().toUtf8()); \
+        TestClass test;                                    \
+        return QTest::qExec(&test, argc, argv);            \
     }

@@ -1,0 +1,238 @@
+// Runs you can keep, compare and publish: the run history, following a run
+// folder still being written, the comparison, chart export and the dropout
+// A/B from the window.
+
+#include <QChart>
+#include <QChartView>
+#include <QFile>
+#include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLegendMarker>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QTreeWidget>
+#include <fstream>
+
+#include "compare_view.h"
+#include "dropout_ab.h"
+#include "experiment_document.h"
+#include "layerlab/dataset.h"
+#include "layerlab/run_recorder.h"
+#include "main_window.h"
+#include "presets.h"
+#include "run_export.h"
+#include "runs_panel.h"
+#include "ui_test_support.h"
+
+namespace {
+
+layerlab::ExperimentSpec seedSpec() {
+    for (const Preset& preset : loadPresets()) {
+        if (preset.fileName == kSeedPresetFile) {
+            return preset.spec;
+        }
+    }
+    qFatal("the seed preset is not compiled in");
+}
+
+// A run folder as RunRecorder writes it, with made-up metrics: `epochs`
+// epochs of 10 steps, loss falling and accuracy rising.
+QString writeRun(const QString& parent, const QString& name, int epochs, double finalAccuracy,
+                 bool finish = true) {
+    const QString dir = parent + "/" + name;
+    layerlab::ExperimentSpec spec = seedSpec();
+    spec.name = name.toStdString();
+    spec.training.epochs = epochs;
+    layerlab::RunRecorder recorder(dir.toStdString(), spec);
+    layerlab::RunStart start;
+    start.trainSamples = 640;
+    recorder.onStart(start);
+    layerlab::RunSummary summary;
+    for (int e = 1; e <= epochs; ++e) {
+        std::vector<layerlab::StepMetrics> steps;
+        for (int s = 1; s <= 10; ++s) {
+            const int64_t step = (e - 1) * 10 + s;
+            steps.push_back(
+                {step, e, s, 2.3 / double(step), 0.5 + 0.4 * step / (10.0 * epochs), double(step)});
+        }
+        recorder.onSteps(steps);
+        layerlab::EpochMetrics epoch;
+        epoch.epoch = e;
+        epoch.step = e * 10;
+        epoch.validationLoss = 1.0 / e;
+        epoch.validationAccuracy = finalAccuracy - 0.01 * (epochs - e);
+        epoch.epochSeconds = 2;
+        summary.epochs.push_back(epoch);
+        recorder.onEpoch(epoch);
+    }
+    if (finish) {
+        recorder.onFinish(summary);
+    }
+    return dir;
+}
+
+QString readAll(const QString& file) {
+    QFile in(file);
+    return in.open(QIODevice::ReadOnly) ? QString::fromUtf8(in.readAll()) : QString();
+}
+
+}  // namespace
+
+class RunsTest : public QObject {
+    Q_OBJECT
+private slots:
+    void exportWritesSvgWithLegendAndAxesAndRetinaPng();
+    void headlessExportWritesTheBundle();
+    void runsPanelListsRenamesAndDeletes();
+    void compareOverlaysRunsWithDifferences();
+    void compareFollowsARunStillBeingWritten();
+    void dropoutAbTrainsTwiceAndCompares();
+};
+
+void RunsTest::exportWritesSvgWithLegendAndAxesAndRetinaPng() {
+    QTemporaryDir dir;
+    RunReader a(writeRun(dir.path(), "with-dropout", 3, 0.97));
+    RunReader b(writeRun(dir.path(), "without-dropout", 3, 0.96));
+    a.update();
+    b.update();
+    const QString out = dir.path() + "/bundle";
+    QString error;
+    QVERIFY2(exportBundle({a.record(), b.record()}, out, &error), qPrintable(error));
+
+    // The PNG is laid out at 800x500 whatever any widget's size, at 2x.
+    const QImage png(out + "/accuracy.png");
+    QCOMPARE(png.size(), kExportSize * 2);
+    QCOMPARE(QImage(out + "/loss.png").size(), QSize(1600, 1000));
+
+    const QString svg = readAll(out + "/loss.svg");
+    for (const char* text : {"with-dropout", "without-dropout", "epoch", "cross-entropy loss",
+                             "Loss (solid: training, dashed: validation)"}) {
+        QVERIFY2(svg.contains(text), text);
+    }
+    QVERIFY(readAll(out + "/accuracy.svg").contains("accuracy (%)"));
+
+    const QString markdown = readAll(out + "/README.md");
+    QVERIFY(markdown.contains("| dropout | dropout on | dropout on |"));
+    QVERIFY2(markdown.contains("| without-dropout | 96.00% | −1.00 pt |"), qPrintable(markdown));
+    QVERIFY(QFile::exists(out + "/with-dropout-experiment.json"));
+    QVERIFY(QFile::exists(out + "/without-dropout-metrics.csv"));
+}
+
+void RunsTest::headlessExportWritesTheBundle() {
+    QTemporaryDir dir;
+    const QString run = writeRun(dir.path(), "single", 2, 0.9);
+    const QString out = dir.path() + "/out";
+    QCOMPARE(runHeadlessExport({"layerlab", "--export", run, "--to", out}), 0);
+    for (const char* file : {"loss.png", "loss.svg", "accuracy.png", "accuracy.svg", "README.md",
+                             "experiment.json", "metrics.csv"}) {
+        QVERIFY2(QFile::exists(out + "/" + file), file);
+    }
+    // One run: the legend says what the lines are rather than naming the run.
+    QVERIFY(readAll(out + "/loss.svg").contains("validation (per epoch)"));
+    QCOMPARE(runHeadlessExport({"layerlab", "--export", dir.path() + "/nothing", "--to", out}), 1);
+}
+
+void RunsTest::runsPanelListsRenamesAndDeletes() {
+    QTemporaryDir dir;
+    writeRun(dir.path(), "first", 1, 0.9);
+    const QString second = writeRun(dir.path(), "second", 1, 0.95);
+    RunsPanel panel;
+    panel.setDirectory(dir.path());
+    QCOMPARE(panel.list()->topLevelItemCount(), 2);
+    QStringList names;
+    for (int i = 0; i < 2; ++i) {
+        names << panel.list()->topLevelItem(i)->text(0);
+    }
+    QVERIFY(names.contains("first") && names.contains("second"));
+    QVERIFY(panel.list()->findItems("second", Qt::MatchExactly).front()->text(3).startsWith("95"));
+
+    QString error;
+    QVERIFY(!panel.renameRun(second, "first", &error));
+    QVERIFY(error.contains("already"));
+    QVERIFY2(panel.renameRun(second, "renamed", &error), qPrintable(error));
+    QVERIFY(QFile::exists(dir.path() + "/renamed/metrics.csv"));
+    QCOMPARE(panel.list()->findItems("renamed", Qt::MatchExactly).size(), 1);
+
+    QVERIFY(!panel.deleteRun(dir.path(), &error));  // not a run folder: refused
+    QVERIFY(panel.deleteRun(dir.path() + "/renamed", &error));
+    QCOMPARE(panel.list()->topLevelItemCount(), 1);
+}
+
+void RunsTest::compareOverlaysRunsWithDifferences() {
+    QTemporaryDir dir;
+    const QString a = writeRun(dir.path(), "a", 2, 0.97);
+    const QString b = writeRun(dir.path(), "b", 2, 0.965);
+    CompareView view;
+    view.resize(900, 600);
+    view.showRuns({a, b});
+    // One legend entry per run (the dashed validation lines add none).
+    int visible = 0;
+    for (QLegendMarker* marker : view.lossView()->chart()->legend()->markers()) {
+        visible += marker->isVisible() ? 1 : 0;
+    }
+    QCOMPARE(visible, 2);
+    QCOMPARE(view.table()->rowCount(), 2);
+    QCOMPARE(view.table()->item(1, 3)->text(), QString("−0.50 pt"));
+    QCOMPARE(view.table()->item(0, 2)->text(), QString("97.0%"));
+}
+
+void RunsTest::compareFollowsARunStillBeingWritten() {
+    QTemporaryDir dir;
+    const QString run = writeRun(dir.path(), "live", 1, 0.9, /*finish=*/false);
+    CompareView view;
+    view.showRuns({run});
+    QCOMPARE(view.records().front().steps.size(), 10);
+    QCOMPARE(view.table()->item(0, 7)->text(), QString("running"));
+
+    // Another process appends a step, and half of the next row.
+    {
+        std::ofstream out((run + "/metrics.csv").toStdString(), std::ios::app);
+        out << "11,2,0.2,0.9,,,11\n12,2,0.1";
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(view.records().front().steps.size(), 11, 5000);
+    {
+        std::ofstream out((run + "/metrics.csv").toStdString(), std::ios::app);
+        out << "9,0.95,,,12\n12,2,,,0.5,0.93,12\n";
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(view.records().front().validation.size(), 2, 5000);
+    QCOMPARE(view.records().front().steps.size(), 12);
+    QCOMPARE(view.records().front().steps.back().accuracy, 0.95);
+    QCOMPARE(view.table()->item(0, 2)->text(), QString("93.0%"));
+}
+
+void RunsTest::dropoutAbTrainsTwiceAndCompares() {
+    if (!layerlab::findDataset(layerlab::DatasetKind::Mnist, std::nullopt)) {
+        QFAIL("MNIST is not installed; run scripts/fetch-data (this test trains on it)");
+    }
+    MainWindow window;
+    layerlab::ExperimentSpec spec = seedSpec();
+    spec.training.trainLimit = 256;
+    spec.training.validationLimit = 200;
+    spec.training.epochs = 1;
+    spec.training.device = layerlab::DeviceChoice::Cpu;
+    window.document()->reset(spec, QString());
+    QSignalSpy finished(window.dropoutAb(), &DropoutAb::finished);
+    window.startDropoutAb();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 240000);
+
+    const QStringList dirs = finished.front().front().toStringList();
+    QCOMPARE(dirs.size(), 2);
+    QCOMPARE(window.comparison()->directories(), dirs);
+    const QVector<RunRecord> runs = window.comparison()->records();
+    QCOMPARE(runs[0].dropoutText(), QString("dropout on"));
+    QCOMPARE(runs[1].dropoutText(), QString("dropout off"));
+    QCOMPARE(runs[0].spec.training.seed, runs[1].spec.training.seed);
+    for (const RunRecord& run : runs) {
+        QCOMPARE(run.outcome, QString("completed"));
+        QVERIFY(run.hasCheckpoint);
+        const QJsonObject env = run.summary.value("environment").toObject();
+        QCOMPARE(env.value("qt").toString(), QString(qVersion()));
+        QVERIFY(env.value("dataset_checksums").toString().contains("md5"));
+    }
+    // Both runs are in the history, ticked for comparison.
+    QCOMPARE(window.runs()->chosenDirectories().size(), 2);
+}
+
+LAYERLAB_UI_TEST_MAIN(RunsTest)
+#include "runs_test.moc"

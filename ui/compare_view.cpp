@@ -1,0 +1,165 @@
+#include "compare_view.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "format.h"
+#include "logging.h"
+#include "run_export.h"
+
+namespace {
+// Once a second: a run writes a row per step, but a person reading the
+// curves needs no more.
+constexpr int kFollowIntervalMs = 1000;
+
+void setChart(QChartView* view, QChart* chart) {
+    QChart* old = view->chart();
+    view->setChart(chart);  // the view releases the old chart without deleting it
+    delete old;
+}
+}  // namespace
+
+CompareView::CompareView(QWidget* parent) : QWidget(parent) {
+    m_lossView = new QChartView(this);
+    m_accuracyView = new QChartView(this);
+    for (QChartView* view : {m_lossView, m_accuracyView}) {
+        view->setRenderHint(QPainter::Antialiasing);
+        view->setMinimumSize(260, 200);
+    }
+    m_table = new QTableWidget(0, 8, this);
+    m_table->setHorizontalHeaderLabels({tr("Run"), tr("Dropout"), tr("Val. accuracy"),
+                                        tr("Difference"), tr("Val. loss"), tr("Epochs"),
+                                        tr("Time/epoch"), tr("Outcome")});
+    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_table->verticalHeader()->hide();
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setMaximumHeight(160);
+
+    m_status = new QLabel(tr("Pick runs in the Runs panel and press Compare."), this);
+    m_exportButton = new QPushButton(tr("Export Blog Bundle…"), this);
+    m_exportButton->setEnabled(false);
+    connect(m_exportButton, &QPushButton::clicked, this, &CompareView::exportBundleTo);
+
+    auto* header = new QHBoxLayout;
+    header->addWidget(m_status, 1);
+    header->addWidget(m_exportButton);
+    auto* charts = new QHBoxLayout;
+    charts->addWidget(m_lossView);
+    charts->addWidget(m_accuracyView);
+    auto* column = new QVBoxLayout(this);
+    column->setContentsMargins(6, 6, 6, 6);
+    column->addLayout(header);
+    column->addLayout(charts, 1);
+    column->addWidget(m_table);
+
+    m_followTimer = new QTimer(this);
+    m_followTimer->setInterval(kFollowIntervalMs);
+    connect(m_followTimer, &QTimer::timeout, this, &CompareView::poll);
+    redraw();
+}
+
+CompareView::~CompareView() = default;
+
+void CompareView::showRuns(const QStringList& directories) {
+    m_readers.clear();
+    for (const QString& directory : directories) {
+        m_readers.push_back(std::make_unique<RunReader>(directory));
+        m_readers.back()->update();
+    }
+    m_followTimer->start();
+    redraw();
+}
+
+QStringList CompareView::directories() const {
+    QStringList list;
+    for (const auto& reader : m_readers) {
+        list << reader->record().directory;
+    }
+    return list;
+}
+
+QVector<RunRecord> CompareView::records() const {
+    QVector<RunRecord> runs;
+    for (const auto& reader : m_readers) {
+        runs.append(reader->record());
+    }
+    return runs;
+}
+
+void CompareView::poll() {
+    bool changed = false;
+    for (const auto& reader : m_readers) {
+        changed = reader->update() || changed;
+    }
+    if (changed) {
+        redraw();
+    }
+}
+
+void CompareView::redraw() {
+    const QVector<RunRecord> runs = records();
+    setChart(m_lossView, buildChart(lossPicture(runs)));
+    setChart(m_accuracyView, buildChart(accuracyPicture(runs)));
+    m_exportButton->setEnabled(!runs.isEmpty());
+
+    m_table->setRowCount(int(runs.size()));
+    const double reference = runs.isEmpty() ? -1 : runs.front().validationAccuracy;
+    bool live = false;
+    for (int i = 0; i < runs.size(); ++i) {
+        const RunRecord& r = runs[i];
+        live = live || r.outcome.isEmpty() || r.outcome == "running";
+        const bool has = r.validationAccuracy >= 0;
+        QString difference = i == 0 ? tr("reference") : QStringLiteral("—");
+        if (i > 0 && has && reference >= 0) {
+            difference = QString("%1%2 pt")
+                             .arg(r.validationAccuracy >= reference ? "+" : "−")
+                             .arg(std::abs(r.validationAccuracy - reference) * 100.0, 0, 'f', 2);
+        }
+        const QStringList cells{r.name,
+                                r.dropoutText(),
+                                has ? fmt::percent(r.validationAccuracy) : "—",
+                                difference,
+                                has ? QString::number(r.validationLoss, 'f', 4) : "—",
+                                QString("%1/%2").arg(r.epochsDone).arg(r.epochsPlanned),
+                                r.secondsPerEpoch > 0 ? fmt::duration(r.secondsPerEpoch) : "—",
+                                r.outcome.isEmpty() ? tr("running") : r.outcome};
+        for (int c = 0; c < cells.size(); ++c) {
+            auto* item = new QTableWidgetItem(cells[c]);
+            if (c == 0) {
+                item->setForeground(runColor(runs.size() == 1 ? 0 : i));
+                item->setToolTip(r.directory);
+            }
+            m_table->setItem(i, c, item);
+        }
+    }
+    if (runs.isEmpty()) {
+        m_status->setText(tr("Pick runs in the Runs panel and press Compare."));
+    } else {
+        m_status->setText(live ? tr("%n run(s) · following the ones still being written", nullptr,
+                                    int(runs.size()))
+                               : tr("%n run(s)", nullptr, int(runs.size())));
+    }
+}
+
+void CompareView::exportBundleTo() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export blog bundle into"));
+    if (dir.isEmpty()) {
+        return;
+    }
+    QString error;
+    if (exportBundle(records(), dir, &error)) {
+        emit notice(tr("Blog bundle written to %1").arg(dir));
+    } else {
+        qCWarning(lcUi) << "export failed:" << error;
+        emit notice(tr("Export failed: %1").arg(error));
+    }
+}

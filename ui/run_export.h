@@ -1,0 +1,32 @@
+#pragma once
+
+#include <QString>
+#include <QVector>
+
+#include "chart_export.h"
+#include "run_history.h"
+
+// The pictures and files made from run folders: the comparison view draws
+// the pictures, "Export blog bundle…" and `layerlab --export` write them.
+
+// Loss and accuracy of the runs overlaid against epochs: per run, the
+// training curve (smoothed) solid and named, validation dashed with markers.
+ChartPicture lossPicture(const QVector<RunRecord>& runs);
+ChartPicture accuracyPicture(const QVector<RunRecord>& runs);
+
+// The Markdown a blog post pastes: a configuration table, a results table
+// with differences to the first run, the environment, and the charts.
+QString runsMarkdown(const QVector<RunRecord>& runs);
+
+// Writes into `outDir` (created when missing): loss.png/.svg,
+// accuracy.png/.svg, README.md, and per run its experiment JSON and
+// metrics.csv (named after the run when there are several). False with
+// `error` set on the first file that cannot be written.
+bool exportBundle(const QVector<RunRecord>& runs, const QString& outDir, QString* error);
+
+// `layerlab --export RUN_DIR [RUN_DIR...] --to OUT_DIR`: the bundle, with no
+// window. True when `arguments` ask for it (then the caller sets up an
+// offscreen QApplication and calls runHeadlessExport, which returns the
+// process exit code and prints what went wrong on stderr).
+bool isHeadlessExport(int argc, char** argv);
+int runHeadlessExport(const QStringList& arguments);

@@ -1,0 +1,86 @@
+#pragma once
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+#include <QVector>
+#include <cstdint>
+
+#include "layerlab/experiment.h"
+
+// Run folders as the Runs panel, the comparison and the exports read them:
+// config.json, metrics.csv and summary.json, written by core's RunRecorder
+// (from the GUI or from layerlab-cli, maybe on another machine).
+
+// Where runs are kept: $LAYERLAB_RUNS, else <user data dir>/runs. Tests
+// point LAYERLAB_RUNS at a temporary folder.
+QString runsDirectory();
+
+// One step row or one validation row of metrics.csv.
+struct StepPoint {
+    int64_t step = 0;
+    int epoch = 0;
+    double loss = 0;
+    double accuracy = 0;
+};
+struct ValidationPoint {
+    int epoch = 0;
+    int64_t step = 0;
+    double loss = 0;
+    double accuracy = 0;
+};
+
+// What one run folder holds, as far as it has been written.
+struct RunRecord {
+    QString directory;
+    QString name;  // the folder's name
+    QDateTime date;
+    QString dataset;
+    QString outcome;  // completed, stopped, failed, running; empty: no summary yet
+    int epochsPlanned = 0;
+    int epochsDone = 0;
+    double validationAccuracy = -1;  // -1: none yet
+    double validationLoss = -1;
+    double secondsPerEpoch = 0;
+    double samplesPerSecond = 0;
+    bool hasCheckpoint = false;
+    bool specValid = false;
+    layerlab::ExperimentSpec spec;
+    QJsonObject summary;
+
+    QVector<StepPoint> steps;
+    QVector<ValidationPoint> validation;
+    // Steps per epoch, from the spec and the summary when known, else from
+    // the rows (the step of the first validation row).
+    int64_t stepsPerEpoch = 1;
+
+    // "dropout on", "dropout off" or "no dropout": how A/B runs differ.
+    QString dropoutText() const;
+};
+
+// Reads a run folder and keeps reading it: update() parses only what was
+// appended to metrics.csv since the last call (whole lines only, so a row
+// being written is read next time), and re-reads summary.json when it
+// changed. A folder still being written by another process is followed this
+// way at the cost of its new bytes.
+class RunReader {
+public:
+    explicit RunReader(const QString& directory);
+
+    // True when something new arrived.
+    bool update();
+    const RunRecord& record() const { return m_record; }
+
+private:
+    void readConfig();
+    bool readSummary();
+    bool readMetrics();
+
+    RunRecord m_record;
+    qint64 m_metricsOffset = 0;
+    QDateTime m_summaryTime;
+};
+
+// Every run folder under `directory` (folders holding a config.json), the
+// newest first. Reads summaries only, not metrics.
+QVector<RunRecord> listRuns(const QString& directory);

@@ -1,0 +1,238 @@
+#include "runs_panel.h"
+
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFileSystemWatcher>
+#include <QGridLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTimer>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include "format.h"
+#include "run_history.h"
+
+namespace {
+enum Column { kName, kDate, kDataset, kAccuracy, kEpochTime, kColumns };
+constexpr int kDirectoryRole = Qt::UserRole;
+// A run writes its folder in bursts (config, then a row per step): list
+// again once it has been quiet this long, not at every file event.
+constexpr int kRefreshDelayMs = 500;
+}  // namespace
+
+RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
+    m_list = new QTreeWidget(this);
+    m_list->setColumnCount(kColumns);
+    m_list->setHeaderLabels({tr("Run"), tr("Date"), tr("Data"), tr("Val. acc."), tr("s/epoch")});
+    m_list->setRootIsDecorated(false);
+    m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_list->header()->setSectionResizeMode(kName, QHeaderView::Stretch);
+    for (int c = kDate; c < kColumns; ++c) {
+        m_list->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    }
+    m_list->setToolTip(tr("Tick runs to compare; double-click one to open it"));
+
+    m_compare = new QPushButton(tr("Compare"), this);
+    m_compare->setToolTip(tr("Overlay the ticked (or selected) runs' curves"));
+    m_rename = new QPushButton(tr("Rename…"), this);
+    m_delete = new QPushButton(tr("Delete…"), this);
+    auto* open = new QPushButton(tr("Open Folder…"), this);
+    open->setToolTip(tr("Open a run folder from anywhere, also one still being written"));
+
+    auto* buttons = new QGridLayout;
+    buttons->addWidget(m_compare, 0, 0);
+    buttons->addWidget(open, 0, 1);
+    buttons->addWidget(m_rename, 1, 0);
+    buttons->addWidget(m_delete, 1, 1);
+    auto* column = new QVBoxLayout(this);
+    column->setContentsMargins(4, 4, 4, 4);
+    column->addWidget(m_list, 1);
+    column->addLayout(buttons);
+
+    connect(m_compare, &QPushButton::clicked, this,
+            [this] { emit compareRequested(chosenDirectories()); });
+    connect(m_rename, &QPushButton::clicked, this, &RunsPanel::renameChosen);
+    connect(m_delete, &QPushButton::clicked, this, &RunsPanel::deleteChosen);
+    connect(open, &QPushButton::clicked, this, &RunsPanel::openFolder);
+    connect(m_list, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem* item) {
+        emit compareRequested({item->data(kName, kDirectoryRole).toString()});
+    });
+    connect(m_list, &QTreeWidget::itemSelectionChanged, this, &RunsPanel::updateButtons);
+    connect(m_list, &QTreeWidget::itemChanged, this, &RunsPanel::updateButtons);
+
+    m_refreshSoon = new QTimer(this);
+    m_refreshSoon->setSingleShot(true);
+    m_refreshSoon->setInterval(kRefreshDelayMs);
+    connect(m_refreshSoon, &QTimer::timeout, this, &RunsPanel::refresh);
+    m_watcher = new QFileSystemWatcher(this);
+    connect(m_watcher, &QFileSystemWatcher::directoryChanged, m_refreshSoon,
+            qOverload<>(&QTimer::start));
+    setDirectory(runsDirectory());
+}
+
+void RunsPanel::setDirectory(const QString& directory) {
+    if (!m_watcher->directories().isEmpty()) {
+        m_watcher->removePaths(m_watcher->directories());
+    }
+    m_directory = directory;
+    QDir().mkpath(directory);
+    m_watcher->addPath(directory);
+    refresh();
+}
+
+void RunsPanel::refresh() {
+    const QStringList chosen = chosenDirectories();
+    const QSignalBlocker blocker(m_list);
+    m_list->clear();
+    for (const RunRecord& run : listRuns(m_directory)) {
+        auto* item = new QTreeWidgetItem(m_list);
+        item->setText(kName, run.name);
+        item->setData(kName, kDirectoryRole, run.directory);
+        item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+        item->setCheckState(kName, chosen.contains(run.directory) ? Qt::Checked : Qt::Unchecked);
+        item->setText(kDate, run.date.toString("yyyy-MM-dd hh:mm"));
+        item->setText(kDataset, run.dataset);
+        const bool live = run.outcome.isEmpty() || run.outcome == "running";
+        item->setText(kAccuracy, run.validationAccuracy >= 0
+                                     ? fmt::percent(run.validationAccuracy) + (live ? " …" : "")
+                                     : (live ? tr("running") : QStringLiteral("—")));
+        item->setText(kEpochTime, run.secondsPerEpoch > 0
+                                      ? QString::number(run.secondsPerEpoch, 'f', 1)
+                                      : QStringLiteral("—"));
+        item->setToolTip(
+            kName, tr("%1\n%2 · %3 · %4 epoch(s) of %5")
+                       .arg(run.directory, run.outcome.isEmpty() ? tr("running") : run.outcome,
+                            run.dropoutText())
+                       .arg(run.epochsDone)
+                       .arg(run.epochsPlanned));
+    }
+    updateButtons();
+}
+
+QStringList RunsPanel::chosenDirectories() const {
+    QStringList ticked;
+    QStringList selected;
+    for (int i = 0; i < m_list->topLevelItemCount(); ++i) {
+        QTreeWidgetItem* item = m_list->topLevelItem(i);
+        const QString dir = item->data(kName, kDirectoryRole).toString();
+        if (item->checkState(kName) == Qt::Checked) {
+            ticked << dir;
+        }
+        if (item->isSelected()) {
+            selected << dir;
+        }
+    }
+    return ticked.isEmpty() ? selected : ticked;
+}
+
+void RunsPanel::choose(const QStringList& directories) {
+    for (int i = 0; i < m_list->topLevelItemCount(); ++i) {
+        QTreeWidgetItem* item = m_list->topLevelItem(i);
+        const QString dir = item->data(kName, kDirectoryRole).toString();
+        item->setCheckState(kName, directories.contains(dir) ? Qt::Checked : Qt::Unchecked);
+    }
+}
+
+void RunsPanel::updateButtons() {
+    const int chosen = int(chosenDirectories().size());
+    m_compare->setEnabled(chosen >= 1);
+    m_compare->setText(chosen > 1 ? tr("Compare %1").arg(chosen) : tr("Open"));
+    m_rename->setEnabled(chosen == 1);
+    m_delete->setEnabled(chosen >= 1);
+}
+
+bool RunsPanel::renameRun(const QString& directory, const QString& newName, QString* error) {
+    const QString name = newName.trimmed();
+    if (name.isEmpty() || name.contains('/') || name.startsWith('.')) {
+        *error = tr("“%1” is not a folder name; use letters, digits, - and _").arg(name);
+        return false;
+    }
+    const QString target = QFileInfo(directory).dir().filePath(name);
+    if (QFileInfo::exists(target)) {
+        *error = tr("a run called “%1” is already there").arg(name);
+        return false;
+    }
+    if (!QDir().rename(directory, target)) {
+        *error = tr("%1 could not be renamed (is it open elsewhere?)").arg(directory);
+        return false;
+    }
+    refresh();
+    return true;
+}
+
+bool RunsPanel::deleteRun(const QString& directory, QString* error) {
+    // Only a folder that looks like a run: a slip must not delete anything else.
+    if (!QFileInfo::exists(directory + "/config.json")) {
+        *error = tr("%1 is not a run folder (no config.json); nothing was deleted").arg(directory);
+        return false;
+    }
+    if (!QDir(directory).removeRecursively()) {
+        *error = tr("%1 could not be deleted completely").arg(directory);
+        refresh();
+        return false;
+    }
+    refresh();
+    return true;
+}
+
+void RunsPanel::renameChosen() {
+    const QStringList chosen = chosenDirectories();
+    if (chosen.size() != 1) {
+        return;
+    }
+    bool ok = false;
+    const QString name =
+        QInputDialog::getText(this, tr("Rename run"), tr("New name:"), QLineEdit::Normal,
+                              QFileInfo(chosen.front()).fileName(), &ok);
+    QString error;
+    if (ok && !renameRun(chosen.front(), name, &error)) {
+        QMessageBox::warning(this, tr("Cannot rename"), error);
+    }
+}
+
+void RunsPanel::deleteChosen() {
+    const QStringList chosen = chosenDirectories();
+    if (chosen.isEmpty()) {
+        return;
+    }
+    QStringList names;
+    for (const QString& dir : chosen) {
+        names << QFileInfo(dir).fileName();
+    }
+    const auto answer =
+        QMessageBox::question(this, tr("Delete runs"),
+                              tr("Delete %n run(s) with their metrics and checkpoints?\n\n%1",
+                                 nullptr, int(chosen.size()))
+                                  .arg(names.join("\n")),
+                              QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (answer != QMessageBox::Yes) {
+        return;
+    }
+    for (const QString& dir : chosen) {
+        QString error;
+        if (!deleteRun(dir, &error)) {
+            QMessageBox::warning(this, tr("Cannot delete"), error);
+            return;
+        }
+    }
+    emit notice(tr("Deleted %n run(s)", nullptr, int(chosen.size())));
+}
+
+void RunsPanel::openFolder() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open run folder"), m_directory);
+    if (dir.isEmpty()) {
+        return;
+    }
+    if (!QFileInfo::exists(dir + "/config.json") && !QFileInfo::exists(dir + "/metrics.csv")) {
+        QMessageBox::warning(this, tr("Not a run folder"),
+                             tr("%1 holds no config.json or metrics.csv; pick the folder that "
+                                "layerlab-cli train wrote (its --out)")
+                                 .arg(dir));
+        return;
+    }
+    emit compareRequested({dir});
+}

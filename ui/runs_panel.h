@@ -1,0 +1,54 @@
+#pragma once
+
+#include <QStringList>
+#include <QWidget>
+
+class QFileSystemWatcher;
+class QPushButton;
+class QTimer;
+class QTreeWidget;
+
+// The run history: every run folder under the runs directory, newest
+// first, with what a blog post quotes (date, dataset, validation accuracy,
+// time per epoch). Tick runs and Compare them, or open a single one; rename
+// and delete (after asking); open a run folder from elsewhere, even one
+// another process is still writing.
+class RunsPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit RunsPanel(QWidget* parent = nullptr);
+
+    // Lists the runs again (also done when the folder changes).
+    void refresh();
+    void setDirectory(const QString& directory);
+    QString directory() const { return m_directory; }
+
+    QTreeWidget* list() const { return m_list; }
+    QPushButton* compareButton() const { return m_compare; }
+    // The ticked runs, else the selected ones.
+    QStringList chosenDirectories() const;
+    // Ticks exactly these runs (an A/B pair that just finished).
+    void choose(const QStringList& directories);
+
+    // Both ask nothing: the dialogs are in the buttons' handlers.
+    bool renameRun(const QString& directory, const QString& newName, QString* error);
+    bool deleteRun(const QString& directory, QString* error);
+
+signals:
+    void compareRequested(const QStringList& directories);
+    void notice(const QString& message);
+
+private:
+    void renameChosen();
+    void deleteChosen();
+    void openFolder();
+    void updateButtons();
+
+    QString m_directory;
+    QTreeWidget* m_list;
+    QPushButton* m_compare;
+    QPushButton* m_rename;
+    QPushButton* m_delete;
+    QFileSystemWatcher* m_watcher;
+    QTimer* m_refreshSoon;
+};

@@ -118,6 +118,21 @@ TEST(ShapeInference, DropoutRateMustBeAFraction) {
     EXPECT_FALSE(inspectModel(model({dense(32), dropout, dense(10)}), 10).ok());
 }
 
+TEST(ShapeInference, ShapesStayKnownPastAnErrorThatKeepsThem) {
+    LayerSpec dropout = defaultLayer(LayerKind::Dropout);
+    dropout.rate = 1.5;
+    const ModelReport report = inspectModel(model({dense(32), dropout, dense(10)}), 10);
+    ASSERT_EQ(report.errors.size(), 1u);
+    EXPECT_EQ(report.layers[1].problem,
+              "field 'rate': must be in [0, 1) (the fraction dropped), got 1.5");
+    EXPECT_TRUE(report.layers[2].shapeKnown);
+    EXPECT_EQ(report.layers[2].output.toString(), "10");
+    EXPECT_EQ(report.totalParameters, 28 * 28 * 32 + 32 + 32 * 10 + 10);
+    // A kernel too large leaves the shape unknown from there on.
+    const ModelReport lost = inspectModel(model({conv(8, 40), dense(10)}), 10);
+    EXPECT_FALSE(lost.layers[1].shapeKnown);
+}
+
 TEST(ShapeInference, LastLayerMustGiveOneValuePerClass) {
     const ModelReport report = inspectModel(model({conv(8, 2), dense(12)}), 10);
     EXPECT_TRUE(anyErrorContains(report, "layer 2 (dense): the network must end in 10 values"));

@@ -33,7 +33,8 @@ std::string sizeText(int h, int w) {
 bool inferLayer(size_t index, const LayerSpec& layer, const TensorShape& in, LayerReport& report) {
     const std::string where = layerLabel(index, layer) + ": ";
     auto fail = [&](const std::string& field, const std::string& why) {
-        report.error = where + (field.empty() ? "" : "field '" + field + "': ") + why;
+        report.problem = (field.empty() ? "" : "field '" + field + "': ") + why;
+        report.error = where + report.problem;
         return false;
     };
     auto needsImage = [&]() {
@@ -105,6 +106,10 @@ bool inferLayer(size_t index, const LayerSpec& layer, const TensorShape& in, Lay
             if (!(layer.rate >= 0.0 && layer.rate < 1.0)) {
                 char text[64];
                 std::snprintf(text, sizeof text, "%g", layer.rate);
+                // The shape passes through unchanged: later layers stay known.
+                report.output = in;
+                report.activations = in.size();
+                report.shapeKnown = true;
                 return fail("rate",
                             std::string("must be in [0, 1) (the fraction dropped), got ") + text);
             }
@@ -115,6 +120,7 @@ bool inferLayer(size_t index, const LayerSpec& layer, const TensorShape& in, Lay
     }
     report.output = out;
     report.activations = out.size();
+    report.shapeKnown = true;
     return true;
 }
 
@@ -151,11 +157,12 @@ ModelReport inspectModel(const ModelSpec& model, int numClasses, int batchSize) 
     for (size_t i = 0; i < model.layers.size(); ++i) {
         LayerReport layer;
         if (shapeKnown) {
-            shapeKnown = inferLayer(i, model.layers[i], shape, layer);
+            if (!inferLayer(i, model.layers[i], shape, layer)) {
+                report.errors.push_back(layer.error);
+            }
+            shapeKnown = layer.shapeKnown;
             if (shapeKnown) {
                 shape = layer.output;
-            } else {
-                report.errors.push_back(layer.error);
             }
         }
         report.totalParameters += layer.parameters;
@@ -174,6 +181,7 @@ ModelReport inspectModel(const ModelSpec& model, int numClasses, int batchSize) 
             error += "; end with a dense layer of " + std::to_string(numClasses) + " units";
         }
         report.layers[last].error = error;
+        report.layers[last].problem = error.substr(error.find(": ") + 2);
         report.errors.push_back(error);
     }
     // Weights, their gradients and up to two optimizer slots; activations are
@@ -313,7 +321,7 @@ std::string formatLayerTable(const ModelSpec& model, const ModelReport& report) 
     table << line;
     for (size_t i = 0; i < model.layers.size() && i < report.layers.size(); ++i) {
         const LayerReport& layer = report.layers[i];
-        const bool known = layer.output.size() > 0;
+        const bool known = layer.shapeKnown;
         std::snprintf(line, sizeof line, "%3zu  %-40s %-12s %12s %12s\n", i + 1,
                       describeLayer(model.layers[i]).c_str(),
                       known ? layer.output.toString().c_str() : "?",

@@ -15,7 +15,7 @@ struct TensorShape {
     int width = 0;
     int channels = 0;
     int64_t size() const { return isImage ? int64_t(height) * width * channels : channels; }
-    std::string toString() const;  // "28×28×32" or "1024"
+    std::string toString() const;  // "28x28x32" or "1024"
 };
 
 struct LayerReport {
@@ -24,7 +24,13 @@ struct LayerReport {
     int64_t parameters = 0;
     int64_t flops = 0;        // forward pass, one sample, a multiply-add counted as 2
     int64_t activations = 0;  // values this layer keeps for the backward pass
-    std::string error;        // empty when the layer is valid
+    // Empty when valid; "layer 3 (conv2d): field 'kernel': ..." otherwise.
+    std::string error;
+    // The same without the "layer 3 (conv2d): " prefix, for display beside the layer.
+    std::string problem;
+    // Whether the output (and parameters) are known: also true past an error
+    // that does not change the shape, such as a bad dropout rate.
+    bool shapeKnown = false;
 };
 
 struct ModelReport {

@@ -35,6 +35,39 @@ constexpr const char* kTrainLabels = "train-labels";
 constexpr const char* kTestImages = "t10k-images";
 constexpr const char* kTestLabels = "t10k-labels";
 
+// The zlib CRC-32 of each official file, uncompressed. MNIST and
+// Fashion-MNIST share names, sizes and headers; only the content tells a
+// folder of one from the other.
+struct KnownFile {
+    DatasetKind kind;
+    const char* stem;
+    uint32_t checksum;
+};
+constexpr KnownFile kKnownFiles[] = {
+    {DatasetKind::Mnist, kTrainImages, 0xe9f4d8b3},
+    {DatasetKind::Mnist, kTrainLabels, 0xe0cb4ad2},
+    {DatasetKind::Mnist, kTestImages, 0x91373bdf},
+    {DatasetKind::Mnist, kTestLabels, 0x4ab9eff9},
+    {DatasetKind::FashionMnist, kTrainImages, 0xb4f29f28},
+    {DatasetKind::FashionMnist, kTrainLabels, 0x741a4657},
+    {DatasetKind::FashionMnist, kTestImages, 0x678fe0b1},
+    {DatasetKind::FashionMnist, kTestLabels, 0x80142c1f},
+};
+
+// Refuses a file that is, byte for byte, another dataset's.
+void requireDatasetOwnFile(const fs::path& file, uint32_t checksum, DatasetKind expected) {
+    for (const KnownFile& known : kKnownFiles) {
+        if (known.checksum == checksum && known.kind != expected) {
+            std::ostringstream msg;
+            msg << file.string() << ": this is " << datasetInfo(known.kind).displayName << "'s "
+                << known.stem << " file, but " << datasetInfo(expected).displayName
+                << " was expected here (their checksums differ); put the "
+                << datasetInfo(expected).displayName << " files in this folder or pass --data DIR";
+            throw DataError(msg.str());
+        }
+    }
+}
+
 std::optional<fs::path> findFile(const fs::path& dir, const std::string& stem, const char* kind) {
     std::error_code ec;
     for (const char* separator : {"-", "."}) {
@@ -56,6 +89,11 @@ fs::path requireFile(const fs::path& dir, const std::string& stem, const char* k
     throw DataError((dir / (stem + "-" + kind + "-ubyte")).string() +
                     ": file not found (also looked for the .gz and '" + stem + "." + kind +
                     "-ubyte' spellings)");
+}
+
+bool holdsAnyFile(const fs::path& dir) {
+    return findFile(dir, kTrainImages, "idx3") || findFile(dir, kTrainLabels, "idx1") ||
+           findFile(dir, kTestImages, "idx3") || findFile(dir, kTestLabels, "idx1");
 }
 
 bool holdsDataset(const fs::path& dir) {
@@ -87,13 +125,17 @@ std::vector<fs::path> xdgDataDirs() {
     return dirs;
 }
 
-DatasetSplit loadSplit(const fs::path& dir, const char* imagesStem, const char* labelsStem,
-                       int numClasses) {
+DatasetSplit loadSplit(DatasetKind kind, const fs::path& dir, const char* imagesStem,
+                       const char* labelsStem) {
+    const int numClasses = int(datasetInfo(kind).classNames.size());
     const fs::path imagesFile = requireFile(dir, imagesStem, "idx3");
     const fs::path labelsFile = requireFile(dir, labelsStem, "idx1");
     DatasetSplit split;
     split.images = readIdxImages(imagesFile);
-    split.labels = readIdxLabels(labelsFile, numClasses).values;
+    requireDatasetOwnFile(imagesFile, split.images.checksum, kind);
+    IdxLabels labels = readIdxLabels(labelsFile, numClasses);
+    requireDatasetOwnFile(labelsFile, labels.checksum, kind);
+    split.labels = std::move(labels.values);
     if (int64_t(split.labels.size()) != split.images.count) {
         std::ostringstream msg;
         msg << labelsFile.string() << ": holds " << split.labels.size() << " labels but "
@@ -171,6 +213,13 @@ Dataset loadDataset(DatasetKind kind, const std::optional<fs::path>& explicitDir
     if (auto dir = findDataset(kind, explicitDir)) {
         return loadDatasetFrom(kind, *dir);
     }
+    // A folder with some of the four files: the user meant it, so name the
+    // file that is missing rather than list every place searched.
+    for (const fs::path& dir : datasetSearchPath(kind, explicitDir)) {
+        if (holdsAnyFile(dir)) {
+            return loadDatasetFrom(kind, dir);
+        }
+    }
     const DatasetInfo& info = datasetInfo(kind);
     std::ostringstream msg;
     msg << info.displayName << " not found. Looked for its four IDX files in:";
@@ -186,12 +235,11 @@ Dataset loadDataset(DatasetKind kind, const std::optional<fs::path>& explicitDir
 }
 
 Dataset loadDatasetFrom(DatasetKind kind, const fs::path& directory) {
-    const int numClasses = int(datasetInfo(kind).classNames.size());
     Dataset data;
     data.kind = kind;
     data.directory = directory;
-    data.train = loadSplit(directory, kTrainImages, kTrainLabels, numClasses);
-    data.test = loadSplit(directory, kTestImages, kTestLabels, numClasses);
+    data.train = loadSplit(kind, directory, kTrainImages, kTrainLabels);
+    data.test = loadSplit(kind, directory, kTestImages, kTestLabels);
     if (data.train.images.rows != data.test.images.rows ||
         data.train.images.cols != data.test.images.cols) {
         throw DataError(directory.string() + ": training and test images differ in size");

@@ -20,6 +20,10 @@ namespace {
 // The format tag written into every file; files without one are accepted.
 constexpr const char* kFormatTag = "layerlab-experiment/1";
 
+// The largest size, count or limit a field may hold: far above any real
+// network, and small enough that products of two stay inside int64.
+constexpr int64_t kMaxInteger = 1'000'000'000;
+
 template <typename Enum>
 std::optional<Enum> enumFromString(const std::string& text, const std::vector<Enum>& values) {
     for (Enum value : values) {
@@ -73,9 +77,21 @@ public:
             error(field, "must be an integer, got " + typeName(*value));
             return;
         }
+        // A number past int64's range reads as its unsigned bits; say so
+        // rather than show a negative number the user never wrote.
+        if (value->is_number_unsigned() && value->get<uint64_t>() > uint64_t(kMaxInteger)) {
+            error(field, "must be at most " + std::to_string(kMaxInteger) + ", got " +
+                             std::to_string(value->get<uint64_t>()));
+            return;
+        }
         const int64_t number = value->get<int64_t>();
-        if (number < minimum || number > 1'000'000'000) {
+        if (number < minimum) {
             error(field, "must be at least " + std::to_string(minimum) + ", got " +
+                             std::to_string(number));
+            return;
+        }
+        if (number > kMaxInteger) {
+            error(field, "must be at most " + std::to_string(kMaxInteger) + ", got " +
                              std::to_string(number));
             return;
         }
@@ -374,6 +390,23 @@ json parseJson(const std::string& text, const std::string& origin) {
         }
         throw SpecError(origin + ":" + std::to_string(line) + ":" + std::to_string(column) +
                         ": JSON syntax error: " + reason);
+    } catch (const json::out_of_range& e) {
+        // A number beyond double's range, such as 1e999 (JSON has no
+        // Infinity): nlohmann names the number but not where it is.
+        const std::string what = e.what();
+        const size_t open = what.find('\'');
+        const size_t close = what.rfind('\'');
+        const std::string number = open != std::string::npos && close > open
+                                       ? what.substr(open + 1, close - open - 1)
+                                       : "";
+        std::string where = origin;
+        if (const size_t at = number.empty() ? std::string::npos : text.find(number);
+            at != std::string::npos) {
+            const auto [line, column] = lineAndColumn(text, at + 1);
+            where += ":" + std::to_string(line) + ":" + std::to_string(column);
+        }
+        throw SpecError(where + ": the number " + (number.empty() ? "here" : number) +
+                        " is too large for any field (beyond 1.8e308)");
     }
 }
 

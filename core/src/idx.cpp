@@ -141,11 +141,18 @@ public:
         checkStream();
     }
 
+    // CRC-32 of every byte read so far, as the file is once uncompressed:
+    // after readPayload, the checksum of the whole file.
+    uint32_t checksum() const { return m_crc; }
+
 private:
     void readMagic(uint32_t expected) {
         std::array<unsigned char, 4> bytes{};
         const int got = gzread(m_handle.get(), bytes.data(), 4);
         checkStream();
+        if (got > 0) {
+            m_crc = uint32_t(crc32(m_crc, bytes.data(), unsigned(got)));
+        }
         const uint32_t magic = got == 4 ? bigEndian(bytes.data()) : 0;
         if (magic == expected) {
             return;
@@ -171,6 +178,7 @@ private:
             if (got <= 0) {
                 fail(m_file, shortMessage);
             }
+            m_crc = uint32_t(crc32(m_crc, out, unsigned(got)));
             out += got;
             bytes -= uint64_t(got);
         }
@@ -191,6 +199,7 @@ private:
     uint64_t m_diskSize = 0;
     bool m_compressed = false;
     GzHandle m_handle;
+    uint32_t m_crc = 0;  // crc32's initial value
 };
 
 }  // namespace
@@ -220,6 +229,7 @@ IdxImages readIdxImages(const std::filesystem::path& file) {
     images.cols = int(cols);
     images.pixels.resize(payload);
     idx.readPayload(images.pixels.data(), payload);
+    images.checksum = idx.checksum();
     return images;
 }
 
@@ -234,6 +244,7 @@ IdxLabels readIdxLabels(const std::filesystem::path& file, int numClasses) {
     IdxLabels labels;
     labels.values.resize(count);
     idx.readPayload(labels.values.data(), count);
+    labels.checksum = idx.checksum();
     for (size_t i = 0; i < labels.values.size(); ++i) {
         if (labels.values[i] >= numClasses) {
             std::ostringstream msg;

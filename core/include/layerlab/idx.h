@@ -12,11 +12,13 @@ struct IdxImages {
     int rows = 0;
     int cols = 0;
     std::vector<uint8_t> pixels;  // count * rows * cols bytes
+    uint32_t checksum = 0;        // zlib CRC-32 of the whole file, uncompressed
 };
 
 // Class labels from an IDX1 file.
 struct IdxLabels {
     std::vector<uint8_t> values;
+    uint32_t checksum = 0;  // zlib CRC-32 of the whole file, uncompressed
 };
 
 // Reads an IDX file, raw or gzip-compressed (recognised by its content, not

@@ -47,7 +47,6 @@ int main(int argc, char** argv) {
 
     BenchArguments bench;
     bench.config = LAYERLAB_SOURCE_DIR "/resources/presets/seed-dropout.json";
-    bench.pythonScript = LAYERLAB_SOURCE_DIR "/bench/pytorch_peer.py";
     CLI::App* benchCommand = app.add_subcommand(
         "bench", "Measure training speed against PyTorch from Python, load time and memory");
     benchCommand->add_option("--config", bench.config, "Experiment to time")
@@ -63,7 +62,9 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
     benchCommand->add_flag("--no-python", bench.skipPython, "Skip the Python PyTorch peer");
-    benchCommand->add_option("--python-script", bench.pythonScript, "The Python peer")
+    benchCommand
+        ->add_option("--python-script", bench.pythonScript,
+                     "The Python peer (default: bench/pytorch_peer.py)")
         ->capture_default_str();
     benchCommand->add_option("--json", bench.jsonOut, "Also write the figures as JSON here");
 

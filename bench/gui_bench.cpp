@@ -1,0 +1,226 @@
+// layerlab-bench: every figure docs/performance.md records, in one run on
+// this machine: training against PyTorch from Python, MNIST load, peak
+// memory, one drawing's preprocess + inference latency, and the GUI's cost:
+// its training throughput against headless and how long its event loop
+// stalls while a run trains. Runs offscreen; needs no display.
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <opencv2/imgproc.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+#include "layerlab/digit_preprocessing.h"
+#include "layerlab/predictor.h"
+#include "main_window.h"
+#include "measurements.h"
+#include "training_worker.h"
+
+namespace fs = std::filesystem;
+using namespace layerlab;
+
+namespace {
+
+// The stall probe's period: a timer this fine sees any stall a user would.
+constexpr int kProbeIntervalMs = 5;
+// Drawings timed for the latency percentiles.
+constexpr int kDrawings = 500;
+// How large the canvas is that a person draws on, as in the app.
+constexpr int kCanvasSide = 280;
+
+struct Options {
+    fs::path config = fs::path(LAYERLAB_SOURCE_DIR) / "resources/presets/seed-dropout.json";
+    int steps = 200;
+    int threads = 0;
+    bool python = true;
+    std::string json;
+};
+
+Options parse(const QStringList& arguments) {
+    Options options;
+    for (int i = 1; i < arguments.size(); ++i) {
+        const QString& a = arguments[i];
+        const QString next = i + 1 < arguments.size() ? arguments[i + 1] : QString();
+        if (a == "--steps") {
+            options.steps = next.toInt(), ++i;
+        } else if (a == "--threads") {
+            options.threads = next.toInt(), ++i;
+        } else if (a == "--config") {
+            options.config = next.toStdString(), ++i;
+        } else if (a == "--json") {
+            options.json = next.toStdString(), ++i;
+        } else if (a == "--no-python") {
+            options.python = false;
+        } else {
+            std::fprintf(stderr,
+                         "usage: layerlab-bench [--steps N] [--threads N] [--config FILE] "
+                         "[--json FILE] [--no-python]\n");
+            std::exit(2);
+        }
+    }
+    return options;
+}
+
+// A test digit as a person's drawing: ten times larger, dark ink on a light
+// canvas, so preprocessing has all of its work to do.
+cv::Mat canvasDrawing(const Dataset& data, int index) {
+    const uint8_t* pixels = data.test.images.pixels.data() + size_t(index) * 28 * 28;
+    const cv::Mat digit(28, 28, CV_8UC1, const_cast<uint8_t*>(pixels));
+    cv::Mat large;
+    cv::resize(digit, large, cv::Size(kCanvasSide, kCanvasSide), 0, 0, cv::INTER_NEAREST);
+    return 255 - large;
+}
+
+struct Latency {
+    double p50Ms = 0;
+    double p99Ms = 0;
+};
+
+Latency drawingLatency(const ExperimentSpec& spec, const Dataset& data) {
+    Predictor predictor(spec, 10);
+    std::vector<double> millis;
+    for (int i = 0; i < kDrawings; ++i) {
+        const cv::Mat drawing = canvasDrawing(data, i % 1000);
+        const auto start = std::chrono::steady_clock::now();
+        const vision::DigitImage digit = vision::preprocessDigit(drawing);
+        const Prediction prediction = predictor.predictOne(digit.pixels);
+        millis.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count());
+        (void)prediction;
+    }
+    return {bench::quantile(millis, 0.5), bench::quantile(millis, 0.99)};
+}
+
+struct GuiFigures {
+    double samplesPerSecond = 0;
+    double stallP99Ms = 0;
+    double stallMaxMs = 0;
+};
+
+// Trains through the real window (every panel wired, charts drawing) while a
+// timer measures how late the event loop serves it.
+GuiFigures guiTraining(const ExperimentSpec& spec, int steps) {
+    QTemporaryDir runs;
+    MainWindow window;
+    window.resize(1366, 768);
+    window.show();
+    window.worker()->setRunsDirectory(runs.path());
+
+    std::vector<StepMetrics> received;
+    QObject::connect(window.worker(), &TrainingWorker::stepsArrived,
+                     [&](const std::vector<StepMetrics>& s) {
+                         received.insert(received.end(), s.begin(), s.end());
+                     });
+    std::vector<double> lateness;
+    QElapsedTimer sinceTick;
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    probe.setInterval(kProbeIntervalMs);
+    QObject::connect(&probe, &QTimer::timeout, [&] {
+        if (!received.empty() && sinceTick.isValid()) {
+            lateness.push_back(double(sinceTick.nsecsElapsed()) / 1e6 - kProbeIntervalMs);
+        }
+        sinceTick.restart();
+    });
+    QEventLoop loop;
+    QObject::connect(window.worker(), &TrainingWorker::runFinished, &loop, &QEventLoop::quit);
+    probe.start();
+    window.worker()->start(bench::benchmarkRun(spec, steps));
+    loop.exec();
+    probe.stop();
+
+    GuiFigures figures;
+    figures.samplesPerSecond = bench::steadySamplesPerSecond(received, spec.training.batchSize);
+    figures.stallP99Ms = std::max(0.0, bench::quantile(lateness, 0.99));
+    figures.stallMaxMs = std::max(0.0, bench::quantile(lateness, 1.0));
+    return figures;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    }
+    QApplication app(argc, argv);
+    QStandardPaths::setTestModeEnabled(true);
+    const Options options = parse(app.arguments());
+    try {
+        ExperimentSpec spec = loadExperiment(options.config);
+        spec.training.device = DeviceChoice::Auto;
+        const int threads = options.threads > 0 ? options.threads : defaultThreadCount();
+        spec.training.threads = threads;
+        std::map<std::string, double> figures;
+
+        std::printf("LayerLab benchmark: %s, %d thread(s), batch %d\n", spec.name.c_str(), threads,
+                    spec.training.batchSize);
+        figures["mnist_load_ms"] = bench::mnistLoadSeconds(std::nullopt) * 1e3;
+        std::printf("  MNIST load (70,000 images)           %8.1f ms\n", figures["mnist_load_ms"]);
+
+        auto data = std::make_shared<const Dataset>(loadDataset(DatasetKind::Mnist));
+        const bench::TrainingFigures headless =
+            bench::measureHeadlessTraining(spec, data, options.steps);
+        figures["train_samples_per_second"] = headless.samplesPerSecond;
+        figures["peak_rss_mb_training"] = bench::peakResidentMegabytes();
+        std::printf("  training headless, %-16s %8.0f samples/s\n", headless.device.c_str(),
+                    headless.samplesPerSecond);
+        std::printf("  peak resident memory (training)      %8.0f MB\n",
+                    figures["peak_rss_mb_training"]);
+
+        if (options.python) {
+            std::string whyNot;
+            if (const auto python = bench::pythonPeerSamplesPerSecond(
+                    bench::defaultPythonPeer(), options.steps, threads, whyNot)) {
+                figures["python_samples_per_second"] = *python;
+                figures["ratio_to_python"] = headless.samplesPerSecond / *python;
+                std::printf("  PyTorch eager from Python            %8.0f samples/s\n", *python);
+                std::printf("  LayerLab / Python                    %8.2f x\n",
+                            figures["ratio_to_python"]);
+            } else {
+                std::printf("  PyTorch eager from Python: not measured (%s)\n", whyNot.c_str());
+            }
+        }
+
+        const Latency latency = drawingLatency(spec, *data);
+        figures["drawing_latency_p50_ms"] = latency.p50Ms;
+        figures["drawing_latency_p99_ms"] = latency.p99Ms;
+        std::printf("  drawing preprocess + inference       p50 %.2f ms, p99 %.2f ms\n",
+                    latency.p50Ms, latency.p99Ms);
+
+        const GuiFigures gui = guiTraining(spec, options.steps);
+        figures["gui_train_samples_per_second"] = gui.samplesPerSecond;
+        figures["gui_overhead_percent"] =
+            100.0 * (1.0 - gui.samplesPerSecond / headless.samplesPerSecond);
+        figures["event_loop_stall_p99_ms"] = gui.stallP99Ms;
+        figures["event_loop_stall_max_ms"] = gui.stallMaxMs;
+        std::printf(
+            "  training in the window               %8.0f samples/s (%.1f%% below "
+            "headless)\n",
+            gui.samplesPerSecond, figures["gui_overhead_percent"]);
+        std::printf("  event-loop stall while training      p99 %.1f ms, max %.1f ms\n",
+                    gui.stallP99Ms, gui.stallMaxMs);
+
+        if (!options.json.empty()) {
+            std::ofstream json(options.json);
+            json << "{\n  \"threads\": " << threads << ",\n  \"device\": \"" << headless.device
+                 << "\"";
+            for (const auto& [key, value] : figures) {
+                json << ",\n  \"" << key << "\": " << value;
+            }
+            json << "\n}\n";
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

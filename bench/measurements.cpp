@@ -1,0 +1,126 @@
+#include "measurements.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "layerlab/errors.h"
+
+namespace fs = std::filesystem;
+
+namespace layerlab::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How often MNIST is loaded to take the fastest.
+constexpr int kLoadRepeats = 5;
+// Validation images in a benchmark run: enough to exercise it, few enough
+// not to dominate.
+constexpr int kValidationImages = 500;
+
+class StepRecorder : public TrainingObserver {
+public:
+    void onStart(const RunStart& start) override { device = start.deviceName; }
+    void onSteps(const std::vector<StepMetrics>& s) override {
+        steps.insert(steps.end(), s.begin(), s.end());
+    }
+    std::string device;
+    std::vector<StepMetrics> steps;
+};
+
+}  // namespace
+
+double mnistLoadSeconds(const std::optional<fs::path>& dataDir) {
+    double best = 1e9;
+    for (int i = 0; i < kLoadRepeats; ++i) {
+        const auto start = Clock::now();
+        const Dataset data = loadDataset(DatasetKind::Mnist, dataDir);
+        best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
+    }
+    return best;
+}
+
+ExperimentSpec benchmarkRun(ExperimentSpec spec, int steps) {
+    spec.training.trainLimit = int64_t(spec.training.batchSize) * (kWarmupSteps + steps);
+    spec.training.validation = ValidationSource::TestSet;
+    spec.training.validationLimit = kValidationImages;
+    spec.training.epochs = 1;
+    return spec;
+}
+
+double steadySamplesPerSecond(const std::vector<StepMetrics>& steps, int batchSize) {
+    if (steps.size() <= size_t(kWarmupSteps)) {
+        throw Error("the benchmark run ended before its warm-up was over");
+    }
+    const double seconds = steps.back().seconds - steps[size_t(kWarmupSteps - 1)].seconds;
+    return double(batchSize) * double(steps.size() - size_t(kWarmupSteps)) / seconds;
+}
+
+TrainingFigures measureHeadlessTraining(const ExperimentSpec& spec,
+                                        std::shared_ptr<const Dataset> data, int steps) {
+    StepRecorder recorder;
+    const RunSummary summary =
+        Trainer(benchmarkRun(spec, steps), std::move(data), {{}, {}, /*reportEvery=*/1})
+            .run(recorder);
+    if (summary.outcome != RunOutcome::Completed) {
+        throw Error("the benchmark run failed: " + summary.message);
+    }
+    return {steadySamplesPerSecond(recorder.steps, spec.training.batchSize), recorder.device};
+}
+
+std::optional<double> pythonPeerSamplesPerSecond(const fs::path& script, int steps, int threads,
+                                                 std::string& whyNot) {
+    if (!fs::exists(script)) {
+        whyNot = script.string() + " not found";
+        return std::nullopt;
+    }
+    const std::string command = "/usr/bin/python3 '" + script.string() + "' bench --steps " +
+                                std::to_string(steps) + " --threads " + std::to_string(threads) +
+                                " 2>&1";
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+    if (!pipe) {
+        whyNot = "cannot start /usr/bin/python3";
+        return std::nullopt;
+    }
+    std::string output;
+    char buffer[512];
+    while (fgets(buffer, sizeof buffer, pipe.get()) != nullptr) {
+        output += buffer;
+    }
+    const std::string key = "\"samples_per_second\": ";
+    const size_t at = output.find(key);
+    if (at == std::string::npos) {
+        whyNot = "the Python peer failed (is python3-torch installed?): " + output;
+        return std::nullopt;
+    }
+    return std::stod(output.substr(at + key.size()));
+}
+
+double peakResidentMegabytes() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_maxrss) / 1024.0;  // Linux reports kilobytes
+}
+
+double quantile(std::vector<double> values, double q) {
+    if (values.empty()) {
+        return 0;
+    }
+    std::sort(values.begin(), values.end());
+    const size_t rank = size_t(std::clamp(q, 0.0, 1.0) * double(values.size() - 1) + 0.5);
+    return values[std::min(rank, values.size() - 1)];
+}
+
+fs::path defaultPythonPeer() {
+    const fs::path installed = fs::path(LAYERLAB_INSTALLED_BENCH_DIR) / "pytorch_peer.py";
+    if (fs::exists(installed)) {
+        return installed;
+    }
+    return fs::path(LAYERLAB_SOURCE_DIR) / "bench" / "pytorch_peer.py";
+}
+
+}  // namespace layerlab::bench

@@ -1,0 +1,55 @@
+// What the benchmarks measure, shared by `layerlab-cli bench` (headless,
+// runs on a bare GPU box) and `layerlab-bench` (adds the GUI figures).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "layerlab/dataset.h"
+#include "layerlab/experiment.h"
+#include "layerlab/trainer.h"
+
+namespace layerlab::bench {
+
+// Steps trained before timing starts: the first ones pay for allocations
+// and oneDNN's kernel selection.
+constexpr int kWarmupSteps = 20;
+
+// The fastest of a few loads of all of MNIST (the OS cache warm).
+double mnistLoadSeconds(const std::optional<std::filesystem::path>& dataDir);
+
+// `spec` cut to kWarmupSteps + steps batches of training and a small
+// validation, one epoch: what the training benchmarks run.
+ExperimentSpec benchmarkRun(ExperimentSpec spec, int steps);
+
+// Steady-state training samples/s from the trainer's own step times, after
+// the warm-up steps.
+double steadySamplesPerSecond(const std::vector<StepMetrics>& steps, int batchSize);
+
+struct TrainingFigures {
+    double samplesPerSecond = 0;
+    std::string device;
+};
+
+// Runs the real trainer headless and times it.
+TrainingFigures measureHeadlessTraining(const ExperimentSpec& spec,
+                                        std::shared_ptr<const Dataset> data, int steps);
+
+// The same model in PyTorch eager mode from Python (bench/pytorch_peer.py,
+// run with /usr/bin/python3); nothing when it cannot run, with the reason.
+std::optional<double> pythonPeerSamplesPerSecond(const std::filesystem::path& script, int steps,
+                                                 int threads, std::string& whyNot);
+
+// Peak resident memory of this process so far.
+double peakResidentMegabytes();
+
+// The q-quantile (0..1) of `values`, by nearest rank.
+double quantile(std::vector<double> values, double q);
+
+// Where the Python peer is: next to the installed docs or in the source tree.
+std::filesystem::path defaultPythonPeer();
+
+}  // namespace layerlab::bench

@@ -7,7 +7,6 @@
 #include <QLabel>
 #include <QMimeData>
 #include <QMouseEvent>
-#include <QRegularExpression>
 #include <QStyle>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -126,7 +125,7 @@ void LayerCard::setLayer(int index, const layerlab::LayerSpec& layer,
     m_down->setEnabled(!isLast);
 
     QString output;
-    if (report.output.size() == 0) {
+    if (!report.shapeKnown) {
         // Past an invalid layer the shape cannot be known; "0×0×0" would
         // read as a second error.
         output = tr("→ ?  (the shape depends on the invalid layer above)");
@@ -146,10 +145,9 @@ void LayerCard::setLayer(int index, const layerlab::LayerSpec& layer,
     m_output->setText(output);
 
     m_invalid = !report.error.empty();
-    // The card already names the layer; core's "layer 1 (conv2d): " prefix
-    // is for messages read away from it.
-    static const QRegularExpression kLayerPrefix(QStringLiteral("^layer \\d+ \\([^)]*\\): "));
-    m_error->setText(QString::fromStdString(report.error).remove(kLayerPrefix));
+    // The card already names the layer, so it shows the problem without
+    // the "layer 1 (conv2d): " prefix that messages read elsewhere carry.
+    m_error->setText(QString::fromStdString(report.problem));
     m_error->setVisible(m_invalid);
     // A shape past an error is a guess; showing it would mislead.
     m_output->setVisible(!m_invalid);

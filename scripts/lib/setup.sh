@@ -10,7 +10,8 @@ LAYERLAB_BUILD=${LAYERLAB_BUILD:-$LAYERLAB_ROOT/build}
 # Debian 12 packages the build, the tests and the data need. OpenBLAS is
 # there for speed: with Debian's reference BLAS, LibTorch's Linear layers
 # run about 6x slower. clang and its runtime build the libFuzzer targets
-# (scripts/sanitize); the ASan and TSan builds use g++.
+# (scripts/sanitize); the ASan and TSan builds use g++. The packaging test
+# validates the .deb's menu entry and AppStream file.
 LAYERLAB_PACKAGES=(
     cmake ninja-build g++ ccache pkg-config
     qt6-base-dev qt6-charts-dev libqt6svg6-dev libqt6opengl6-dev libgl-dev libxkbcommon-dev
@@ -19,6 +20,7 @@ LAYERLAB_PACKAGES=(
     dataset-fashion-mnist
     clang-14 libclang-rt-14-dev
     python3-torch
+    desktop-file-utils appstream
     ca-certificates
 )
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace layerlab::cli {
 
@@ -45,6 +46,15 @@ struct BenchArguments {
 };
 
 int runBench(const BenchArguments& args);
+
+struct PredictArguments {
+    std::string runDir;
+    std::vector<std::string> images;
+    bool json = false;
+};
+
+// Needs OpenCV (layerlab_vision); without it, says so and fails.
+int runPredict(const PredictArguments& args);
 
 struct ExportArguments {
     std::string run;          // a run folder: config.json and checkpoint.pt

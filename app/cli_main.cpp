@@ -84,6 +84,15 @@ int main(int argc, char** argv) {
         ->check(CLI::PositiveNumber);
     exportCommand->add_option("--data", exportArgs.dataDir, "Folder holding the dataset");
 
+    PredictArguments predict;
+    CLI::App* predictCommand = app.add_subcommand(
+        "predict", "Classify images of single digits (PNG, JPG) with a finished run");
+    predictCommand->add_option("--run", predict.runDir, "Run folder (config.json, checkpoint.pt)")
+        ->required()
+        ->check(CLI::ExistingDirectory);
+    predictCommand->add_option("images", predict.images, "Image files")->required();
+    predictCommand->add_flag("--json", predict.json, "Print a JSON array, one object per image");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -96,6 +105,9 @@ int main(int argc, char** argv) {
         }
         if (*benchCommand) {
             return runBench(bench);
+        }
+        if (*predictCommand) {
+            return runPredict(predict);
         }
         if (*exportCommand) {
             return runExport(exportArgs);

@@ -1,0 +1,47 @@
+#pragma once
+
+// Turns a drawing, a photo or a scan of one handwritten digit into the 28x28
+// image an MNIST-trained network expects: ink bright on black, the digit
+// fitted into a 20x20 box and its centre of mass at the centre of the field,
+// values in [0, 1] as in training. OpenCV only; no Qt, no LibTorch.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+namespace layerlab::vision {
+
+// The side of the image the network sees.
+constexpr int kDigitSide = 28;
+// The box the digit's longer side is scaled to, as in MNIST's preparation.
+constexpr int kDigitBox = 20;
+
+// How the ink was found: reported so a user sees why a picture read as it did.
+enum class InkSource { None, DarkOnLight, LightOnDark, Alpha };
+
+struct DigitImage {
+    // True when no ink was found: nothing to classify, `pixels` is empty.
+    bool empty = true;
+    InkSource source = InkSource::None;
+    // kDigitSide * kDigitSide values in [0, 1], row-major; ink is bright.
+    std::vector<float> pixels;
+    // Where the ink was found in the input, in input pixels.
+    cv::Rect inkBox;
+};
+
+// Accepts 8-bit images with 1 (gray), 3 (BGR) or 4 (BGRA) channels of any
+// size. Ink is carried by the alpha channel when the image has transparent
+// parts, otherwise it is whatever differs from the background, which is
+// read from the image's border (dark strokes on paper or light on a board).
+// Throws std::invalid_argument for an empty or non-8-bit image.
+DigitImage preprocessDigit(const cv::Mat& image);
+
+// Reads a PNG or JPG (alpha kept) and preprocesses it. Throws
+// std::runtime_error naming the file when it cannot be read as an image.
+DigitImage preprocessDigitFile(const std::filesystem::path& file);
+
+std::string inkSourceName(InkSource source);
+
+}  // namespace layerlab::vision

@@ -1,0 +1,169 @@
+// Each step of turning a drawing into MNIST-like input, on shapes whose
+// right answer is known: the ink found, the crop, the 20x20 fit, the centre
+// of mass, and the blank page.
+#include "layerlab/digit_preprocessing.h"
+
+#include <gtest/gtest.h>
+
+#include <opencv2/imgproc.hpp>
+
+namespace layerlab::vision {
+namespace {
+
+// The canvas a user draws on in the GUI.
+constexpr int kCanvas = 280;
+
+cv::Mat field(const DigitImage& digit) {
+    return cv::Mat(kDigitSide, kDigitSide, CV_32F, const_cast<float*>(digit.pixels.data()));
+}
+
+cv::Point2d centreOfMass(const DigitImage& digit) {
+    const cv::Moments m = cv::moments(field(digit));
+    return {m.m10 / m.m00, m.m01 / m.m00};
+}
+
+// The box of pixels holding clearly visible ink in the 28x28 result.
+cv::Rect inkBox(const DigitImage& digit, float level = 0.3f) {
+    cv::Mat mask = field(digit) > level;
+    return cv::boundingRect(mask);
+}
+
+// A light "digit" (a ring and a bar) on black: the geometry every style
+// below redraws.
+cv::Mat lightOnDark() {
+    cv::Mat ink(kCanvas, kCanvas, CV_8U, cv::Scalar(0));
+    cv::circle(ink, {120, 100}, 40, cv::Scalar(255), /*thickness=*/12, cv::LINE_AA);
+    cv::line(ink, {160, 100}, {150, 230}, cv::Scalar(255), /*thickness=*/12, cv::LINE_AA);
+    return ink;
+}
+
+void expectSamePixels(const DigitImage& a, const DigitImage& b) {
+    ASSERT_FALSE(a.empty);
+    ASSERT_FALSE(b.empty);
+    ASSERT_EQ(a.pixels.size(), b.pixels.size());
+    for (size_t i = 0; i < a.pixels.size(); ++i) {
+        ASSERT_NEAR(a.pixels[i], b.pixels[i], 1e-5) << "pixel " << i;
+    }
+}
+
+TEST(DigitPreprocessing, BlankCanvasesGiveNoDigit) {
+    EXPECT_TRUE(preprocessDigit(cv::Mat(kCanvas, kCanvas, CV_8U, cv::Scalar(255))).empty);
+    EXPECT_TRUE(preprocessDigit(cv::Mat(kCanvas, kCanvas, CV_8U, cv::Scalar(0))).empty);
+    EXPECT_TRUE(
+        preprocessDigit(cv::Mat(kCanvas, kCanvas, CV_8UC4, cv::Scalar(255, 255, 255, 0))).empty);
+    EXPECT_TRUE(
+        preprocessDigit(cv::Mat(kCanvas, kCanvas, CV_8UC3, cv::Scalar(200, 210, 220))).empty);
+
+    // Paper grain and JPEG noise are not a digit.
+    cv::Mat grain(kCanvas, kCanvas, CV_8U);
+    cv::randu(grain, cv::Scalar(235), cv::Scalar(256));
+    const DigitImage result = preprocessDigit(grain);
+    EXPECT_TRUE(result.empty);
+    EXPECT_TRUE(result.pixels.empty());
+    EXPECT_EQ(result.source, InkSource::None);
+}
+
+TEST(DigitPreprocessing, RefusesWhatIsNotAnImage) {
+    EXPECT_THROW(preprocessDigit(cv::Mat()), std::invalid_argument);
+    EXPECT_THROW(preprocessDigit(cv::Mat(10, 10, CV_32F, cv::Scalar(0))), std::invalid_argument);
+    EXPECT_THROW(preprocessDigitFile("/nonexistent/digit.png"), std::runtime_error);
+}
+
+TEST(DigitPreprocessing, OutputIsMnistShaped) {
+    const DigitImage digit = preprocessDigit(lightOnDark());
+    ASSERT_FALSE(digit.empty);
+    ASSERT_EQ(digit.pixels.size(), size_t(kDigitSide * kDigitSide));
+    const auto [low, high] = std::minmax_element(digit.pixels.begin(), digit.pixels.end());
+    EXPECT_GE(*low, 0.0f);
+    EXPECT_LE(*high, 1.0f);
+    EXPECT_GT(*high, 0.9f);  // a full stroke reads as full ink, as in training
+    // The border stays black: the digit sits inside the field.
+    for (int i = 0; i < kDigitSide; ++i) {
+        EXPECT_EQ(digit.pixels[size_t(i)], 0.0f);
+    }
+}
+
+TEST(DigitPreprocessing, DarkOnLightIsInverted) {
+    const cv::Mat light = lightOnDark();
+    cv::Mat dark = 255 - light;
+    const DigitImage a = preprocessDigit(light);
+    const DigitImage b = preprocessDigit(dark);
+    EXPECT_EQ(a.source, InkSource::LightOnDark);
+    EXPECT_EQ(b.source, InkSource::DarkOnLight);
+    expectSamePixels(a, b);
+
+    // A colour photo of blue ink on grey paper reads the same way.
+    cv::Mat photo(kCanvas, kCanvas, CV_8UC3, cv::Scalar(190, 190, 190));
+    photo.setTo(cv::Scalar(120, 20, 10), light > 128);
+    const DigitImage c = preprocessDigit(photo);
+    ASSERT_FALSE(c.empty);
+    EXPECT_EQ(c.source, InkSource::DarkOnLight);
+    EXPECT_EQ(inkBox(c), inkBox(a));
+}
+
+TEST(DigitPreprocessing, AlphaCarriesTheInk) {
+    const cv::Mat light = lightOnDark();
+    // Strokes in black with a transparent background whose hidden colour is
+    // black too: only the alpha channel tells ink from background.
+    for (const cv::Scalar hidden : {cv::Scalar(0, 0, 0), cv::Scalar(255, 255, 255)}) {
+        cv::Mat rgba(kCanvas, kCanvas, CV_8UC4, hidden);
+        rgba.setTo(cv::Scalar(0, 0, 0, 0), light == 0);
+        std::vector<cv::Mat> channels;
+        cv::split(rgba, channels);
+        channels[3] = light.clone();
+        cv::merge(channels, rgba);
+        const DigitImage digit = preprocessDigit(rgba);
+        EXPECT_EQ(digit.source, InkSource::Alpha);
+        expectSamePixels(digit, preprocessDigit(light));
+    }
+
+    // An opaque BGRA image is read by its colours.
+    cv::Mat opaque;
+    cv::cvtColor(255 - light, opaque, cv::COLOR_GRAY2BGRA);
+    EXPECT_EQ(preprocessDigit(opaque).source, InkSource::DarkOnLight);
+}
+
+TEST(DigitPreprocessing, CropAndFitKeepAspectRatio) {
+    // A tall bar 30 wide and 150 high: its long side becomes 20, so it is
+    // 4 wide; a wide bar turns the other way.
+    cv::Mat tall(kCanvas, kCanvas, CV_8U, cv::Scalar(255));
+    cv::rectangle(tall, cv::Rect(40, 20, 30, 150), cv::Scalar(0), cv::FILLED);
+    const DigitImage t = preprocessDigit(tall);
+    ASSERT_FALSE(t.empty);
+    EXPECT_EQ(t.inkBox, cv::Rect(40, 20, 30, 150));
+    const cv::Rect tallBox = inkBox(t, 0.5f);
+    EXPECT_EQ(tallBox.height, kDigitBox);
+    EXPECT_NEAR(tallBox.width, 4, 1);
+
+    const DigitImage w = preprocessDigit(tall.t());
+    const cv::Rect wideBox = inkBox(w, 0.5f);
+    EXPECT_EQ(wideBox.width, kDigitBox);
+    EXPECT_NEAR(wideBox.height, 4, 1);
+
+    // The same ring drawn small or large comes out the same size.
+    cv::Mat small(kCanvas, kCanvas, CV_8U, cv::Scalar(0));
+    cv::Mat large = small.clone();
+    cv::circle(small, {200, 60}, 20, cv::Scalar(255), 4, cv::LINE_AA);
+    cv::circle(large, {140, 140}, 100, cv::Scalar(255), 20, cv::LINE_AA);
+    EXPECT_NEAR(inkBox(preprocessDigit(small)).width, inkBox(preprocessDigit(large)).width, 1);
+}
+
+TEST(DigitPreprocessing, CentreOfMassSitsAtTheCentre) {
+    // Off-centre and lopsided: a heavy blob with a thin tail, in a corner.
+    cv::Mat ink(kCanvas, kCanvas, CV_8U, cv::Scalar(0));
+    cv::circle(ink, {230, 40}, 25, cv::Scalar(255), cv::FILLED);
+    cv::line(ink, {230, 40}, {120, 150}, cv::Scalar(255), 6);
+    const DigitImage digit = preprocessDigit(ink);
+    ASSERT_FALSE(digit.empty);
+    const cv::Point2d mass = centreOfMass(digit);
+    const double centre = kDigitSide / 2.0;  // where MNIST's centres of mass are
+    // Placed by whole pixels, as MNIST was: within half a pixel.
+    EXPECT_NEAR(mass.x, centre, 0.51);
+    EXPECT_NEAR(mass.y, centre, 0.51);
+    // Lopsided: the box is not centred, the mass is.
+    const cv::Rect box = inkBox(digit);
+    EXPECT_GT(std::abs(box.x + box.width / 2.0 - centre), 1.5);
+}
+
+}  // namespace
+}  // namespace layerlab::vision

@@ -20,7 +20,10 @@
 #include "banner.h"
 #include "charts_panel.h"
 #include "compare_view.h"
+#include "confusion_matrix_panel.h"
+#include "drawing_canvas_panel.h"
 #include "dropout_ab.h"
+#include "evaluation_views.h"
 #include "experiment_document.h"
 #include "layerlab/errors.h"
 #include "layerlab/version.h"
@@ -29,6 +32,7 @@
 #include "presets.h"
 #include "recent_files.h"
 #include "runs_panel.h"
+#include "sample_predictions_panel.h"
 #include "training_controls_panel.h"
 #include "training_worker.h"
 
@@ -57,6 +61,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_controls = new TrainingControlsPanel(m_document, this);
     buildDocks();
     buildRunsDocks();
+    buildEvaluationDocks();
     buildMenus();
 
     connect(m_controls, &TrainingControlsPanel::startRequested, this, &MainWindow::startRun);
@@ -168,6 +173,46 @@ void MainWindow::startDropoutAb() {
         }
     }
     showError(tr("Cannot start the dropout A/B"), error);
+}
+
+// The evaluation panels (issue 4): evaluation_views.cpp and its panels hold
+// the behaviour; here they are only docked.
+void MainWindow::buildEvaluationDocks() {
+    m_evaluation = new EvaluationViews(m_worker, this);
+    const auto dock = [this](QWidget* panel, const QString& title, const QString& name,
+                             Qt::DockWidgetArea area) {
+        auto* dockWidget = new QDockWidget(title, this);
+        dockWidget->setObjectName(name);
+        auto* scroll = new QScrollArea(dockWidget);
+        scroll->setWidget(panel);
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        dockWidget->setWidget(scroll);
+        addDockWidget(area, dockWidget);
+        return dockWidget;
+    };
+    QDockWidget* draw =
+        dock(m_evaluation->canvas(), tr("Draw"), "drawDock", Qt::RightDockWidgetArea);
+    QDockWidget* matrix = dock(m_evaluation->confusion(), tr("Confusion matrix"), "confusionDock",
+                               Qt::BottomDockWidgetArea);
+    QDockWidget* samples = dock(m_evaluation->samples(), tr("Predictions"), "predictionsDock",
+                                Qt::BottomDockWidgetArea);
+    // The side columns run the full height, so the bottom row sits under the
+    // charts only, as in the sketch; on a 768-pixel screen a dock shares its
+    // place as a tab rather than being squeezed to nothing.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    if (auto* runs = findChild<QDockWidget*>("runsDock")) {
+        tabifyDockWidget(runs, draw);
+    }
+    splitDockWidget(matrix, samples, Qt::Horizontal);
+    if (auto* comparison = findChild<QDockWidget*>("comparisonDock")) {
+        tabifyDockWidget(samples, comparison);
+    }
+    draw->raise();
+    samples->raise();
+    // Room for a readable 10x10 matrix beside the sample grid.
+    resizeDocks({matrix, samples}, {400, 420}, Qt::Horizontal);
 }
 
 void MainWindow::buildMenus() {

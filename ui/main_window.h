@@ -6,6 +6,7 @@
 
 class Banner;
 class ChartsPanel;
+class EvaluationViews;
 class CompareView;
 class DropoutAb;
 class RunsPanel;
@@ -32,6 +33,8 @@ public:
     ChartsPanel* charts() const { return m_charts; }
     TrainingWorker* worker() const { return m_worker; }
     Banner* banner() const { return m_banner; }
+    // The confusion matrix, sample predictions and drawing canvas.
+    EvaluationViews* evaluation() const { return m_evaluation; }
     RunsPanel* runs() const { return m_runs; }
     CompareView* comparison() const { return m_comparison; }
     DropoutAb* dropoutAb() const { return m_dropoutAb; }
@@ -50,6 +53,7 @@ protected:
 
 private:
     void buildDocks();
+    void buildEvaluationDocks();
     void buildMenus();
     void restoreSession();
     void saveWindowState();
@@ -69,6 +73,7 @@ private:
     ChartsPanel* m_charts;
     Banner* m_banner;
     RecentFiles* m_recentFiles = nullptr;
+    EvaluationViews* m_evaluation = nullptr;
     RunsPanel* m_runs = nullptr;
     CompareView* m_comparison = nullptr;
     DropoutAb* m_dropoutAb = nullptr;

@@ -13,6 +13,9 @@
 namespace {
 // 10 Hz: a chart that moves smoothly without the GUI redrawing for nothing.
 constexpr int kDrainIntervalMs = 100;
+// Steps between weight snapshots for the drawing canvas: a few a second on a
+// CPU, each a ~13 MB copy for the seed network, small against a step.
+constexpr int kSnapshotEvery = 20;
 }  // namespace
 
 // Called on the training thread: copies and returns.
@@ -114,6 +117,12 @@ bool TrainingWorker::start(const layerlab::ExperimentSpec& spec) {
         m_inbox = Inbox{};
     }
     setState(State::Loading);
+    m_runSpec = spec;
+    {
+        std::lock_guard lock(m_resultsMutex);
+        m_finalWeights.reset();
+        m_runData.reset();
+    }
     m_lastRunDirectory =
         newRunDirectory(m_runsDirectory.isEmpty() ? runsDirectory() : m_runsDirectory, spec);
     qCInfo(lcTrain) << "starting" << QString::fromStdString(spec.name) << "on"
@@ -230,6 +239,10 @@ void TrainingWorker::trainOnThread(layerlab::ExperimentSpec spec, std::string ru
         }
         std::shared_ptr<const layerlab::Dataset> data = dataset(*kind);
         {
+            std::lock_guard lock(m_resultsMutex);
+            m_runData = data;
+        }
+        {
             std::lock_guard lock(m_inboxMutex);
             m_inbox.loaded = true;
         }
@@ -247,6 +260,7 @@ void TrainingWorker::trainOnThread(layerlab::ExperimentSpec spec, std::string ru
         }
         layerlab::TrainerOptions options;
         options.checkpointFile = recorder.checkpointFile();
+        options.snapshotEvery = kSnapshotEvery;
         RecordingObserver recording(guiObserver, recorder);
         layerlab::Trainer trainer(std::move(spec), std::move(data), options);
         {
@@ -259,6 +273,11 @@ void TrainingWorker::trainOnThread(layerlab::ExperimentSpec spec, std::string ru
             }
         }
         trainer.run(recording);
+        {
+            // The run's last weights outlive the trainer, for the canvas.
+            std::lock_guard lock(m_resultsMutex);
+            m_finalWeights = trainer.latestWeights();
+        }
         std::lock_guard lock(m_trainerMutex);
         m_trainer = nullptr;
     } catch (const std::exception& error) {
@@ -273,6 +292,24 @@ void TrainingWorker::trainOnThread(layerlab::ExperimentSpec spec, std::string ru
         summary.message = error.what();
         observer.onFinish(summary);
     }
+}
+
+std::shared_ptr<const layerlab::ModelWeights> TrainingWorker::latestWeights() const {
+    {
+        std::lock_guard lock(m_trainerMutex);
+        if (m_trainer) {
+            if (auto weights = m_trainer->latestWeights()) {
+                return weights;
+            }
+        }
+    }
+    std::lock_guard lock(m_resultsMutex);
+    return m_finalWeights;
+}
+
+std::shared_ptr<const layerlab::Dataset> TrainingWorker::runDataset() const {
+    std::lock_guard lock(m_resultsMutex);
+    return m_runData;
 }
 
 void TrainingWorker::drain() {

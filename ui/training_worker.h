@@ -49,6 +49,17 @@ public:
     State state() const { return m_state; }
     bool isBusy() const { return m_state != State::Idle; }
 
+    // For live inference (the drawing canvas): the newest weight snapshot of
+    // the current run, or the last snapshot of the run that ended; null
+    // before the first. Snapshots come every kSnapshotEvery steps and at each
+    // epoch's end. Safe from the GUI thread; never touches the trainer's model.
+    std::shared_ptr<const layerlab::ModelWeights> latestWeights() const;
+    // The spec of the current or last run (what latestWeights() fit).
+    const layerlab::ExperimentSpec& runSpec() const { return m_runSpec; }
+    // The dataset of the current or last run once loaded, else null: the
+    // validation images the evaluation panels show.
+    std::shared_ptr<const layerlab::Dataset> runDataset() const;
+
     // Every run is recorded as a run folder (config, metrics, summary with an
     // environment card, checkpoint) under this directory; runsDirectory() by
     // default. The folder of the current or last run:
@@ -91,7 +102,7 @@ private:
     std::mutex m_inboxMutex;
     Inbox m_inbox;
 
-    std::mutex m_trainerMutex;
+    mutable std::mutex m_trainerMutex;
     layerlab::Trainer* m_trainer = nullptr;
     // Requests made before the trainer exists (while the dataset loads) are
     // applied when it does.
@@ -101,6 +112,12 @@ private:
     // Loaded datasets stay for the next run: loading MNIST takes about a
     // second, and an A/B pair of runs would pay it twice. Training thread only.
     std::map<layerlab::DatasetKind, std::shared_ptr<const layerlab::Dataset>> m_datasets;
+
+    // Set on the training thread, read on the GUI thread: under m_resultsMutex.
+    mutable std::mutex m_resultsMutex;
+    std::shared_ptr<const layerlab::ModelWeights> m_finalWeights;
+    std::shared_ptr<const layerlab::Dataset> m_runData;
+    layerlab::ExperimentSpec m_runSpec;              // GUI thread only
     std::map<std::string, std::string> m_checksums;  // by dataset file; training thread only
 
     QString m_runsDirectory;

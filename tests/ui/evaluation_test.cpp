@@ -1,0 +1,132 @@
+// The evaluation panels on a real short run: the confusion matrix adds up,
+// a click on a cell filters the sample grid, and strokes drawn on the canvas
+// with the mouse are read by the network.
+#include <QSignalSpy>
+
+#include "confusion_matrix_panel.h"
+#include "drawing_canvas_panel.h"
+#include "evaluation_views.h"
+#include "layerlab/experiment.h"
+#include "layerlab/predictor.h"
+#include "sample_predictions_panel.h"
+#include "training_worker.h"
+#include "ui_test_support.h"
+
+namespace {
+const QString kSeedPreset =
+    QStringLiteral(LAYERLAB_SOURCE_DIR "/resources/presets/seed-dropout.json");
+// Small enough for seconds on a laptop CPU, big enough for some mistakes.
+constexpr int64_t kValidationCount = 300;
+}  // namespace
+
+class EvaluationTest : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void matrixSumsToValidationCount();
+    void cellClickFiltersGrid();
+    void strokesGetAPrediction();
+
+private:
+    QTemporaryDir m_runs;
+    QWidget* m_window = nullptr;
+    TrainingWorker* m_worker = nullptr;
+    EvaluationViews* m_views = nullptr;
+};
+
+void EvaluationTest::initTestCase() {
+    m_window = new QWidget;
+    m_worker = new TrainingWorker(m_window);
+    m_worker->setRunsDirectory(m_runs.path());
+    m_views = new EvaluationViews(m_worker, m_window);
+
+    layerlab::ExperimentSpec spec = layerlab::loadExperiment(kSeedPreset.toStdString());
+    spec.training.trainLimit = 1280;
+    spec.training.validationLimit = kValidationCount;
+    spec.training.epochs = 1;
+    spec.training.momentum = 0.9;
+    spec.training.device = layerlab::DeviceChoice::Cpu;
+    QSignalSpy finished(m_worker, &TrainingWorker::runFinished);
+    QVERIFY(m_worker->start(spec));
+    QVERIFY(finished.wait(240000));
+    QVERIFY(m_views->results() != nullptr);
+}
+
+void EvaluationTest::cleanupTestCase() {
+    delete m_window;
+}
+
+void EvaluationTest::matrixSumsToValidationCount() {
+    ConfusionMatrixPanel* matrix = m_views->confusion();
+    QCOMPARE(matrix->total(), kValidationCount);
+    QCOMPARE(m_views->results()->count(), kValidationCount);
+    // Each row adds up to that class's share of the validation images.
+    const ValidationResults& r = *m_views->results();
+    for (int t = 0; t < r.numClasses; ++t) {
+        int64_t row = 0;
+        for (int p = 0; p < r.numClasses; ++p) {
+            row += r.cell(t, p);
+        }
+        QCOMPARE(row, int64_t(std::count(r.trueLabels.begin(), r.trueLabels.end(), t)));
+    }
+}
+
+void EvaluationTest::cellClickFiltersGrid() {
+    const ValidationResults& r = *m_views->results();
+    // The fullest mistake cell, or a diagonal one when there is no mistake.
+    int bestTrue = 0;
+    int bestPredicted = 0;
+    for (int t = 0; t < r.numClasses; ++t) {
+        for (int p = 0; p < r.numClasses; ++p) {
+            if (t != p && r.cell(t, p) > r.cell(bestTrue, bestPredicted)) {
+                bestTrue = t;
+                bestPredicted = p;
+            }
+        }
+    }
+    ConfusionMatrixView* view = m_views->confusion()->view();
+    view->resize(view->sizeHint());
+    QTest::mouseClick(view, Qt::LeftButton, {}, view->cellRect(bestTrue, bestPredicted).center());
+
+    SamplePredictionsPanel* samples = m_views->samples();
+    QCOMPARE(samples->mode(), SamplePredictionsPanel::Mode::OneCell);
+    const std::vector<int64_t>& shown = samples->shownIndices();
+    QCOMPARE(int64_t(shown.size()), std::min<int64_t>(r.cell(bestTrue, bestPredicted), 60));
+    for (size_t n = 0; n < shown.size(); ++n) {
+        QCOMPARE(int(r.trueLabels[size_t(shown[n])]), bestTrue);
+        QCOMPARE(int(r.predicted[size_t(shown[n])]), bestPredicted);
+        if (n > 0) {  // most confident first
+            QVERIFY(r.confidence[size_t(shown[n - 1])] >= r.confidence[size_t(shown[n])]);
+        }
+    }
+}
+
+void EvaluationTest::strokesGetAPrediction() {
+    DrawingCanvasPanel* panel = m_views->canvas();
+    panel->resize(320, 700);
+    DrawingCanvas* canvas = panel->canvas();
+    canvas->resize(280, 280);
+    panel->predictNow();
+    QVERIFY(!panel->prediction().has_value());
+    QVERIFY(panel->hint().contains("Draw"));
+
+    // A "1": one stroke down the middle.
+    QTest::mousePress(canvas, Qt::LeftButton, {}, QPoint(140, 40));
+    for (int y = 50; y <= 240; y += 10) {
+        QTest::mouseMove(canvas, QPoint(140 + (240 - y) / 20, y));
+    }
+    QTest::mouseRelease(canvas, Qt::LeftButton, {}, QPoint(140, 240));
+    QCOMPARE(canvas->strokeCount(), 1);
+    QTRY_VERIFY(panel->prediction().has_value());
+    QCOMPARE(panel->prediction()->probabilities.size(), size_t(10));
+    QVERIFY(panel->prediction()->label >= 0 && panel->prediction()->label < 10);
+
+    canvas->undoStroke();
+    panel->predictNow();
+    QVERIFY(canvas->isEmpty());
+    QVERIFY(!panel->prediction().has_value());
+}
+
+LAYERLAB_UI_TEST_MAIN(EvaluationTest)
+#include "evaluation_test.moc"

@@ -1,0 +1,392 @@
+#include "drawing_canvas_panel.h"
+
+#include <QFileDialog>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <opencv2/core.hpp>
+
+#include "layerlab/digit_preprocessing.h"
+#include "layerlab/errors.h"
+#include "logging.h"
+#include "training_worker.h"
+#include "validation_results.h"
+
+namespace {
+// Coalesces the mouse moves of a stroke: ~30 predictions a second at most.
+constexpr int kPredictDelayMs = 30;
+// How often the panel looks for a newer weight snapshot during a run.
+constexpr int kWeightsPollMs = 500;
+// The 28x28 input is shown at this scale, nearest neighbour.
+constexpr int kFedScale = 3;
+}  // namespace
+
+DrawingCanvas::DrawingCanvas(QWidget* parent) : QWidget(parent) {
+    QSizePolicy policy(QSizePolicy::Preferred, QSizePolicy::Preferred);
+    policy.setHeightForWidth(true);
+    setSizePolicy(policy);
+    setCursor(Qt::CrossCursor);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+}
+
+void DrawingCanvas::undoStroke() {
+    if (!m_strokes.empty()) {
+        m_strokes.pop_back();
+    } else {
+        m_image = QImage();
+    }
+    update();
+    emit changed();
+}
+
+void DrawingCanvas::clear() {
+    m_strokes.clear();
+    m_image = QImage();
+    update();
+    emit changed();
+}
+
+void DrawingCanvas::showImage(const QImage& image) {
+    m_strokes.clear();
+    m_image = image;
+    update();
+    emit changed();
+}
+
+void DrawingCanvas::paintContent(QPainter& painter) const {
+    painter.fillRect(rect(), Qt::white);
+    if (!m_image.isNull()) {
+        const QSize fitted = m_image.size().scaled(size(), Qt::KeepAspectRatio);
+        const QRect target(QPoint((width() - fitted.width()) / 2, (height() - fitted.height()) / 2),
+                           fitted);
+        painter.setRenderHint(QPainter::SmoothPixmapTransform);
+        painter.drawImage(target, m_image);
+    }
+    painter.setRenderHint(QPainter::Antialiasing);
+    for (const Stroke& stroke : m_strokes) {
+        painter.setPen(QPen(Qt::black, stroke.width, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        if (stroke.points.size() == 1) {
+            painter.drawPoint(stroke.points.front());
+        } else {
+            painter.drawPolyline(stroke.points);
+        }
+    }
+}
+
+QImage DrawingCanvas::render() const {
+    QImage image(size(), QImage::Format_Grayscale8);
+    QPainter painter(&image);
+    paintContent(painter);
+    return image;
+}
+
+void DrawingCanvas::paintEvent(QPaintEvent*) {
+    QPainter painter(this);
+    paintContent(painter);
+    painter.setPen(palette().color(QPalette::Mid));
+    painter.drawRect(rect().adjusted(0, 0, -1, -1));
+    if (isEmpty()) {
+        painter.setPen(QColor(150, 150, 150));
+        painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap,
+                         tr("Draw a digit here\n(mouse or pen)"));
+    }
+}
+
+void DrawingCanvas::mousePressEvent(QMouseEvent* event) {
+    if (event->button() != Qt::LeftButton) {
+        return;
+    }
+    m_drawing = true;
+    m_strokes.push_back({QPolygonF({event->position()}), m_penWidth});
+    update();
+    emit changed();
+}
+
+void DrawingCanvas::mouseMoveEvent(QMouseEvent* event) {
+    if (!m_drawing || m_strokes.empty()) {
+        return;
+    }
+    m_strokes.back().points << event->position();
+    update();
+    emit changed();
+}
+
+void DrawingCanvas::mouseReleaseEvent(QMouseEvent* event) {
+    if (event->button() == Qt::LeftButton && m_drawing) {
+        m_drawing = false;
+        emit changed();
+    }
+}
+
+ProbabilityBars::ProbabilityBars(QWidget* parent) : QWidget(parent) {
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+}
+
+void ProbabilityBars::setProbabilities(const std::vector<float>& probabilities,
+                                       const QStringList& names) {
+    m_probabilities = probabilities;
+    m_names = names;
+    update();
+}
+
+QSize ProbabilityBars::sizeHint() const {
+    return {240, 10 * (fontMetrics().height() + 2)};
+}
+
+QSize ProbabilityBars::minimumSizeHint() const {
+    return {160, 10 * (fontMetrics().height() + 2)};
+}
+
+void ProbabilityBars::paintEvent(QPaintEvent*) {
+    QPainter painter(this);
+    const int rows = std::max<int>(10, int(m_names.size()));
+    const int rowHeight = height() / rows;
+    const int labelWidth = fontMetrics().horizontalAdvance("Sneaker ");
+    const int valueWidth = fontMetrics().horizontalAdvance("100% ");
+    const int barRoom = std::max(10, width() - labelWidth - valueWidth - 6);
+    const auto best = std::max_element(m_probabilities.begin(), m_probabilities.end());
+    for (int c = 0; c < rows; ++c) {
+        const QRect row(0, c * rowHeight, width(), rowHeight);
+        const QString name = c < m_names.size() ? m_names[c] : QString::number(c);
+        painter.setPen(palette().color(QPalette::WindowText));
+        painter.drawText(row.adjusted(0, 0, -(width() - labelWidth), 0),
+                         Qt::AlignRight | Qt::AlignVCenter, name.left(8) + " ");
+        const QRect track(labelWidth, row.top() + 2, barRoom, rowHeight - 4);
+        painter.fillRect(track, palette().color(QPalette::AlternateBase));
+        if (size_t(c) < m_probabilities.size()) {
+            const float p = m_probabilities[size_t(c)];
+            const bool top =
+                best != m_probabilities.end() && c == int(best - m_probabilities.begin());
+            painter.fillRect(QRect(track.topLeft(), QSize(int(track.width() * p), track.height())),
+                             top ? QColor(40, 120, 220) : QColor(150, 170, 200));
+            painter.drawText(QRect(track.right() + 4, row.top(), valueWidth, rowHeight),
+                             Qt::AlignLeft | Qt::AlignVCenter,
+                             QString("%1%").arg(int(std::lround(100 * p))));
+        }
+    }
+}
+
+DrawingCanvasPanel::DrawingCanvasPanel(QWidget* parent)
+    : QWidget(parent),
+      m_canvas(new DrawingCanvas(this)),
+      m_penWidth(new QSpinBox(this)),
+      m_fed(new QLabel(this)),
+      m_status(new QLabel(this)),
+      m_bars(new ProbabilityBars(this)),
+      m_predictTimer(new QTimer(this)),
+      m_weightsTimer(new QTimer(this)) {
+    m_penWidth->setRange(2, 60);
+    m_penWidth->setValue(18);
+    m_penWidth->setSuffix(tr(" px"));
+    m_penWidth->setToolTip(tr("Pen width"));
+    m_canvas->setPenWidth(m_penWidth->value());
+    auto* undo = new QPushButton(tr("Undo stroke"), this);
+    auto* clear = new QPushButton(tr("Clear"), this);
+    auto* open = new QPushButton(tr("Open image…"), this);
+    open->setToolTip(tr("Classify a PNG or JPG of one digit (a photo or a scan)"));
+
+    auto* tools = new QGridLayout;
+    tools->addWidget(new QLabel(tr("Pen"), this), 0, 0);
+    tools->addWidget(m_penWidth, 0, 1);
+    tools->addWidget(undo, 0, 2);
+    tools->addWidget(clear, 1, 1);
+    tools->addWidget(open, 1, 2);
+
+    m_fed->setFixedSize(28 * kFedScale + 2, 28 * kFedScale + 2);
+    m_fed->setFrameShape(QFrame::Box);
+    m_fed->setAlignment(Qt::AlignCenter);
+    m_fed->setToolTip(tr("The 28×28 image the network sees"));
+    m_status->setWordWrap(true);
+    auto* result = new QHBoxLayout;
+    result->addWidget(m_fed, 0, Qt::AlignTop);
+    result->addWidget(m_status, 1);
+
+    auto* layout = new QVBoxLayout(this);
+    m_canvas->setMaximumSize(320, 320);
+    layout->addWidget(m_canvas, 0, Qt::AlignHCenter);
+    layout->addLayout(tools);
+    layout->addLayout(result);
+    layout->addWidget(m_bars);
+    layout->addStretch();
+
+    m_predictTimer->setSingleShot(true);
+    m_predictTimer->setInterval(kPredictDelayMs);
+    connect(m_predictTimer, &QTimer::timeout, this, &DrawingCanvasPanel::predictNow);
+    connect(m_canvas, &DrawingCanvas::changed, m_predictTimer, qOverload<>(&QTimer::start));
+    // Strokes drawn over an opened image make it a drawing like any other.
+    connect(m_canvas, &DrawingCanvas::changed, this, [this] {
+        if (m_canvas->isEmpty() || m_canvas->strokeCount() > 0) {
+            m_openedImage.clear();
+        }
+    });
+    m_weightsTimer->setInterval(kWeightsPollMs);
+    connect(m_weightsTimer, &QTimer::timeout, this, [this] {
+        if (!m_canvas->isEmpty()) {
+            predictNow();
+        }
+    });
+    connect(m_penWidth, &QSpinBox::valueChanged, m_canvas, &DrawingCanvas::setPenWidth);
+    connect(undo, &QPushButton::clicked, m_canvas, &DrawingCanvas::undoStroke);
+    connect(clear, &QPushButton::clicked, m_canvas, &DrawingCanvas::clear);
+    connect(open, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open an image of a digit"), {},
+                                                          tr("Images (*.png *.jpg *.jpeg)"));
+        if (!path.isEmpty()) {
+            openImage(path);
+        }
+    });
+    predictNow();
+}
+
+DrawingCanvasPanel::~DrawingCanvasPanel() = default;
+
+void DrawingCanvasPanel::setWorker(TrainingWorker* worker) {
+    m_worker = worker;
+    connect(worker, &TrainingWorker::stateChanged, this, [this](TrainingWorker::State state) {
+        if (state == TrainingWorker::State::Idle) {
+            m_weightsTimer->stop();
+            predictNow();  // the run's final weights
+        } else {
+            m_weightsTimer->start();
+        }
+    });
+}
+
+void DrawingCanvasPanel::usePredictor(std::unique_ptr<layerlab::Predictor> predictor,
+                                      const QString& source) {
+    m_predictor = std::move(predictor);
+    m_source = source;
+    m_classNames = classNamesOf(m_predictor->spec().dataset, 10);
+    // Kept so that only a newer snapshot replaces this network.
+    m_loadedWeights = m_worker ? m_worker->latestWeights() : nullptr;
+    predictNow();
+}
+
+void DrawingCanvasPanel::refreshWeights() {
+    if (!m_worker) {
+        return;
+    }
+    const auto weights = m_worker->latestWeights();
+    if (!weights || weights == m_loadedWeights) {
+        return;
+    }
+    const layerlab::ExperimentSpec& spec = m_worker->runSpec();
+    try {
+        if (!m_predictor) {
+            m_predictor = std::make_unique<layerlab::Predictor>(spec, 10);
+        }
+        try {
+            m_predictor->load(*weights);
+        } catch (const layerlab::CheckpointError&) {
+            // Another architecture than the last run's: a network to match.
+            m_predictor = std::make_unique<layerlab::Predictor>(spec, 10);
+            m_predictor->load(*weights);
+        }
+        m_loadedWeights = weights;
+        m_classNames = classNamesOf(spec.dataset, 10);
+        m_source = m_worker->isBusy() ? tr("the run in progress") : tr("the last run");
+    } catch (const std::exception& error) {
+        qCWarning(lcUi) << "canvas: cannot use the run's weights:" << error.what();
+        m_predictor.reset();
+        m_loadedWeights = weights;  // do not retry the same snapshot
+        m_source.clear();
+    }
+}
+
+bool DrawingCanvasPanel::openImage(const QString& path) {
+    const QImage image(path);
+    if (image.isNull()) {
+        m_status->setText(tr("Cannot read %1 as an image (PNG or JPG).").arg(path));
+        return false;
+    }
+    m_canvas->showImage(image);
+    m_openedImage = path;
+    predictNow();
+    return true;
+}
+
+QString DrawingCanvasPanel::hint() const {
+    return m_status->text();
+}
+
+void DrawingCanvasPanel::showFedImage(const std::vector<float>& pixels) {
+    if (pixels.empty()) {
+        m_fed->setPixmap(QPixmap());
+        m_fed->setText(tr("28×28"));
+        return;
+    }
+    QImage fed(28, 28, QImage::Format_Grayscale8);
+    for (int y = 0; y < 28; ++y) {
+        uchar* line = fed.scanLine(y);
+        for (int x = 0; x < 28; ++x) {
+            line[x] = uchar(std::lround(255 * pixels[size_t(y * 28 + x)]));
+        }
+    }
+    m_fed->setPixmap(QPixmap::fromImage(
+        fed.scaled(28 * kFedScale, 28 * kFedScale, Qt::IgnoreAspectRatio, Qt::FastTransformation)));
+}
+
+void DrawingCanvasPanel::predictNow() {
+    m_predictTimer->stop();
+    refreshWeights();
+    m_prediction.reset();
+
+    layerlab::vision::DigitImage digit;
+    if (!m_canvas->isEmpty()) {
+        try {
+            if (!m_openedImage.isEmpty()) {
+                // From the file, so an alpha channel still carries its ink.
+                digit = layerlab::vision::preprocessDigitFile(m_openedImage.toStdString());
+            } else {
+                const QImage drawing = m_canvas->render();
+                const cv::Mat view(drawing.height(), drawing.width(), CV_8U,
+                                   const_cast<uchar*>(drawing.constBits()),
+                                   size_t(drawing.bytesPerLine()));
+                digit = layerlab::vision::preprocessDigit(view);
+            }
+        } catch (const std::exception& error) {
+            m_status->setText(QString::fromUtf8(error.what()));
+            showFedImage({});
+            m_bars->setProbabilities({}, m_classNames);
+            return;
+        }
+    }
+    showFedImage(digit.pixels);
+
+    if (digit.empty) {
+        m_status->setText(m_canvas->isEmpty() ? tr("Draw a digit to see what the network reads.")
+                                              : tr("No ink found: nothing to classify."));
+        m_bars->setProbabilities({}, m_classNames);
+        return;
+    }
+    if (!m_predictor) {
+        m_status->setText(
+            tr("No trained network yet: start a run, and predictions appear "
+               "while it trains."));
+        m_bars->setProbabilities({}, m_classNames);
+        return;
+    }
+    const layerlab::ModelSpec& model = m_predictor->spec().model;
+    if (model.inputHeight != 28 || model.inputWidth != 28 || model.inputChannels != 1) {
+        m_status->setText(tr("This network takes %1×%2×%3 input; the canvas makes 28×28×1.")
+                              .arg(model.inputHeight)
+                              .arg(model.inputWidth)
+                              .arg(model.inputChannels));
+        m_bars->setProbabilities({}, m_classNames);
+        return;
+    }
+    m_prediction = m_predictor->predictOne(digit.pixels);
+    m_status->setText(tr("<span style='font-size:xx-large; font-weight:600'>%1</span> %2%<br>"
+                         "<small>weights of %3</small>")
+                          .arg(m_classNames.value(m_prediction->label).toHtmlEscaped())
+                          .arg(int(std::lround(100 * m_prediction->probability)))
+                          .arg(m_source.toHtmlEscaped()));
+    m_bars->setProbabilities(m_prediction->probabilities, m_classNames);
+}

@@ -4,10 +4,32 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iostream>
 
 #include "cli_commands.h"
 #include "layerlab/errors.h"
+
+namespace {
+
+// The seed preset `bench` times by default: the copy installed beside this
+// program (<prefix>/bin/../share/layerlab/presets), so an install at any
+// prefix works, else the source tree's for a build run in place.
+std::string defaultBenchConfig() {
+    namespace fs = std::filesystem;
+    std::error_code error;
+    const fs::path program = fs::read_symlink("/proc/self/exe", error);
+    if (!error) {
+        const fs::path installed = program.parent_path().parent_path() /
+                                   LAYERLAB_PRESET_RELATIVE_DIR / "seed-dropout.json";
+        if (fs::exists(installed, error)) {
+            return installed.string();
+        }
+    }
+    return LAYERLAB_SOURCE_DIR "/resources/presets/seed-dropout.json";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     using namespace layerlab::cli;
@@ -46,7 +68,7 @@ int main(int argc, char** argv) {
         ->check(CLI::ExistingFile);
 
     BenchArguments bench;
-    bench.config = LAYERLAB_SOURCE_DIR "/resources/presets/seed-dropout.json";
+    bench.config = defaultBenchConfig();
     CLI::App* benchCommand = app.add_subcommand(
         "bench", "Measure training speed against PyTorch from Python, load time and memory");
     benchCommand->add_option("--config", bench.config, "Experiment to time")

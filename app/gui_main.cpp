@@ -2,7 +2,10 @@
 // seed preset), training on a worker thread.
 
 #include <QApplication>
+#include <QIcon>
+#include <QTimer>
 
+#include "dataset_setup_dialog.h"
 #include "main_window.h"
 #include "run_export.h"
 
@@ -18,6 +21,13 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName("LayerLab");
     QApplication::setApplicationName("LayerLab");
     QApplication::setApplicationDisplayName("LayerLab");
+    // The menu entry's name, so a Wayland shell matches the window to it.
+    QGuiApplication::setDesktopFileName("org.example.LayerLab");
+    QApplication::setWindowIcon(QIcon(":/layerlab.svg"));
+
+    // A data folder picked in the first-run dialog, unless $LAYERLAB_DATA
+    // says otherwise.
+    DatasetSetupDialog::restoreDataFolder();
 
     if (headlessExport) {
         return runHeadlessExport(QApplication::arguments());
@@ -25,5 +35,16 @@ int main(int argc, char** argv) {
 
     MainWindow window;
     window.show();
+    // `layerlab FILE`, as the menu entry and file managers start it.
+    const QStringList arguments = QApplication::arguments();
+    if (arguments.size() > 1 && !arguments.at(1).startsWith('-')) {
+        window.openFile(arguments.at(1));
+    }
+    // First run with no MNIST: say where it was looked for and offer to fetch
+    // it, once the window is up behind the dialog.
+    if (!layerlab::findDataset(layerlab::DatasetKind::Mnist, std::nullopt)) {
+        QTimer::singleShot(0, &window,
+                           [&window] { window.showDatasetSetup(layerlab::DatasetKind::Mnist); });
+    }
     return app.exec();
 }

@@ -116,6 +116,18 @@ double quantile(std::vector<double> values, double q) {
 }
 
 fs::path defaultPythonPeer() {
+    // Beside the running program first (<prefix>/bin/../share/layerlab/bench),
+    // so an install moved to another prefix, or unpacked with dpkg -x, still
+    // finds its own copy.
+    std::error_code error;
+    const fs::path program = fs::read_symlink("/proc/self/exe", error);
+    if (!error) {
+        const fs::path beside =
+            program.parent_path().parent_path() / LAYERLAB_BENCH_RELATIVE_DIR / "pytorch_peer.py";
+        if (fs::exists(beside, error)) {
+            return beside;
+        }
+    }
     const fs::path installed = fs::path(LAYERLAB_INSTALLED_BENCH_DIR) / "pytorch_peer.py";
     if (fs::exists(installed)) {
         return installed;

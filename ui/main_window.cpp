@@ -21,6 +21,7 @@
 #include "charts_panel.h"
 #include "compare_view.h"
 #include "confusion_matrix_panel.h"
+#include "dataset_setup_dialog.h"
 #include "drawing_canvas_panel.h"
 #include "dropout_ab.h"
 #include "evaluation_views.h"
@@ -187,6 +188,8 @@ void MainWindow::buildEvaluationDocks() {
         scroll->setWidget(panel);
         scroll->setWidgetResizable(true);
         scroll->setFrameShape(QFrame::NoFrame);
+        scroll->setMinimumWidth(panel->minimumSizeHint().width() +
+                                scroll->verticalScrollBar()->sizeHint().width());
         dockWidget->setWidget(scroll);
         addDockWidget(area, dockWidget);
         return dockWidget;
@@ -444,9 +447,28 @@ void MainWindow::startRun() {
 void MainWindow::runFinished(const layerlab::RunSummary& summary) {
     m_controls->runFinished(summary);
     if (summary.outcome == layerlab::RunOutcome::Failed) {
-        m_banner->showError(tr("Training failed: %1").arg(QString::fromStdString(summary.message)));
+        const QString text = tr("Training failed: %1").arg(QString::fromStdString(summary.message));
+        // A dataset that is not there: the banner offers the way to get it.
+        const auto kind = layerlab::datasetKindFromId(m_document->spec().dataset);
+        if (kind && !layerlab::findDataset(*kind, std::nullopt)) {
+            m_banner->showError(text, tr("Set Up Data…"),
+                                [this, kind = *kind] { showDatasetSetup(kind); });
+        } else {
+            m_banner->showError(text);
+        }
     }
     statusBar()->showMessage(m_controls->statusText(), 10000);
+}
+
+void MainWindow::showDatasetSetup(layerlab::DatasetKind kind) {
+    auto* dialog = new DatasetSetupDialog(kind, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &DatasetSetupDialog::datasetReady, this, [this](const QString& directory) {
+        m_banner->hide();
+        statusBar()->showMessage(tr("Data ready in %1: press Start").arg(directory), 10000);
+    });
+    // Window-modal and not blocking, like the error dialogs.
+    dialog->open();
 }
 
 void MainWindow::showError(const QString& title, const QString& text) {

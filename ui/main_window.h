@@ -47,6 +47,9 @@ public:
     bool saveFile(const QString& path);
     void newExperiment();
     void openPreset(const Preset& preset);
+    // Says where a dataset was looked for and offers to fetch it or pick its
+    // folder (a first start with no MNIST, or a run that failed for it).
+    void showDatasetSetup(layerlab::DatasetKind kind);
 
 protected:
     void closeEvent(QCloseEvent* event) override;

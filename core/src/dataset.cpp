@@ -227,7 +227,8 @@ Dataset loadDataset(DatasetKind kind, const std::optional<fs::path>& explicitDir
         msg << "\n  " << dir.string();
     }
     if (kind == DatasetKind::Mnist) {
-        msg << "\nRun scripts/fetch-data to download it, or pass --data DIR.";
+        msg << "\nRun scripts/fetch-data (installed: <prefix>/libexec/layerlab/fetch-data) to "
+               "download it, or pass --data DIR.";
     } else {
         msg << "\nInstall Debian's dataset-fashion-mnist package, or pass --data DIR.";
     }

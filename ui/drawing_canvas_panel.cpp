@@ -1,7 +1,6 @@
 #include "drawing_canvas_panel.h"
 
 #include <QFileDialog>
-#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMouseEvent>
@@ -137,11 +136,11 @@ void ProbabilityBars::setProbabilities(const std::vector<float>& probabilities,
 }
 
 QSize ProbabilityBars::sizeHint() const {
-    return {240, 10 * (fontMetrics().height() + 2)};
+    return {240, 10 * fontMetrics().height()};
 }
 
 QSize ProbabilityBars::minimumSizeHint() const {
-    return {160, 10 * (fontMetrics().height() + 2)};
+    return {160, 10 * fontMetrics().height()};
 }
 
 void ProbabilityBars::paintEvent(QPaintEvent*) {
@@ -186,18 +185,20 @@ DrawingCanvasPanel::DrawingCanvasPanel(QWidget* parent)
     m_penWidth->setValue(18);
     m_penWidth->setSuffix(tr(" px"));
     m_penWidth->setToolTip(tr("Pen width"));
+    m_penWidth->setPrefix(tr("pen "));
     m_canvas->setPenWidth(m_penWidth->value());
-    auto* undo = new QPushButton(tr("Undo stroke"), this);
+    auto* undo = new QPushButton(tr("Undo"), this);
+    undo->setToolTip(tr("Take back the last stroke"));
     auto* clear = new QPushButton(tr("Clear"), this);
-    auto* open = new QPushButton(tr("Open image…"), this);
+    auto* open = new QPushButton(tr("Open…"), this);
     open->setToolTip(tr("Classify a PNG or JPG of one digit (a photo or a scan)"));
 
-    auto* tools = new QGridLayout;
-    tools->addWidget(new QLabel(tr("Pen"), this), 0, 0);
-    tools->addWidget(m_penWidth, 0, 1);
-    tools->addWidget(undo, 0, 2);
-    tools->addWidget(clear, 1, 1);
-    tools->addWidget(open, 1, 2);
+    // One row: the canvas and the bars must fit a 768-pixel-high screen.
+    auto* tools = new QHBoxLayout;
+    tools->addWidget(m_penWidth);
+    tools->addWidget(undo);
+    tools->addWidget(clear);
+    tools->addWidget(open);
 
     m_fed->setFixedSize(28 * kFedScale + 2, 28 * kFedScale + 2);
     m_fed->setFrameShape(QFrame::Box);
@@ -209,7 +210,7 @@ DrawingCanvasPanel::DrawingCanvasPanel(QWidget* parent)
     result->addWidget(m_status, 1);
 
     auto* layout = new QVBoxLayout(this);
-    m_canvas->setMaximumSize(320, 320);
+    m_canvas->setMaximumSize(280, 280);
     layout->addWidget(m_canvas, 0, Qt::AlignHCenter);
     layout->addLayout(tools);
     layout->addLayout(result);

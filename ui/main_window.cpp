@@ -216,6 +216,10 @@ void MainWindow::buildEvaluationDocks() {
     samples->raise();
     // Room for a readable 10x10 matrix beside the sample grid.
     resizeDocks({matrix, samples}, {400, 420}, Qt::Horizontal);
+    // The canvas and its bars get the larger share of the right column.
+    if (auto* training = findChild<QDockWidget*>("trainingDock")) {
+        resizeDocks({training, draw}, {300, 600}, Qt::Vertical);
+    }
 }
 
 void MainWindow::buildMenus() {

@@ -57,6 +57,7 @@ DatasetSetupDialog::DatasetSetupDialog(layerlab::DatasetKind kind, QWidget* pare
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_status->hide();  // no blank line under the offer until there is news
 
     auto* buttons = new QHBoxLayout;
     if (kind == layerlab::DatasetKind::Mnist) {
@@ -142,7 +143,7 @@ void DatasetSetupDialog::restoreDataFolder() {
 bool DatasetSetupDialog::startFetch() {
     const QString script = fetchScript();
     if (script.isEmpty()) {
-        m_status->setText(
+        setStatus(
             tr("The fetch script is not installed beside LayerLab (looked for "
                "libexec/layerlab/fetch-data). Choose a folder instead."));
         return false;
@@ -154,7 +155,7 @@ bool DatasetSetupDialog::startFetch() {
     m_errorText.clear();
     m_progress->setRange(0, 0);  // busy until the script names its first step
     m_progress->show();
-    m_status->setText(m_step);
+    setStatus(m_step);
     setBusy(true);
 
     m_process = new QProcess(this);
@@ -201,7 +202,7 @@ void DatasetSetupDialog::fetchFinished(int exitCode, QProcess::ExitStatus status
     if (status == QProcess::NormalExit && exitCode == 0 && found) {
         m_progress->setRange(0, 1);
         m_progress->setValue(1);
-        m_status->setText(tr("MNIST is ready in %1.").arg(nativePath(*found)));
+        setStatus(tr("MNIST is ready in %1.").arg(nativePath(*found)));
         m_close->setText(tr("&Close"));
         if (m_fetch) {
             m_fetch->setEnabled(false);
@@ -218,13 +219,18 @@ void DatasetSetupDialog::fetchFinished(int exitCode, QProcess::ExitStatus status
                                                      .arg(exitCode);
     }
     qCWarning(lcUi) << "fetching MNIST failed:" << reason;
-    m_status->setText(tr("Fetching MNIST failed: %1").arg(reason));
+    setStatus(tr("Fetching MNIST failed: %1").arg(reason));
 }
 
 void DatasetSetupDialog::showElapsed() {
     if (m_process) {
-        m_status->setText(tr("%1 (%2 s)").arg(m_step).arg(m_clock.elapsed() / 1000));
+        setStatus(tr("%1 (%2 s)").arg(m_step).arg(m_clock.elapsed() / 1000));
     }
+}
+
+void DatasetSetupDialog::setStatus(const QString& text) {
+    m_status->setText(text);
+    m_status->setVisible(!text.isEmpty());
 }
 
 void DatasetSetupDialog::setBusy(bool busy) {
@@ -247,17 +253,17 @@ bool DatasetSetupDialog::useFolder(const QString& folder) {
     const layerlab::DatasetInfo& info = layerlab::datasetInfo(m_kind);
     const auto found = layerlab::findDataset(m_kind, std::filesystem::path(folder.toStdString()));
     if (!found) {
-        m_status->setText(tr("%1 does not hold %2's four IDX files (nor does its %3/ "
-                             "subfolder). Pick the folder that holds train-images-idx3-ubyte "
-                             "and the other three.")
-                              .arg(QDir::toNativeSeparators(folder),
-                                   QString::fromStdString(info.displayName),
-                                   QString::fromStdString(info.id)));
+        setStatus(tr("%1 does not hold %2's four IDX files (nor does its %3/ "
+                     "subfolder). Pick the folder that holds train-images-idx3-ubyte "
+                     "and the other three.")
+                      .arg(QDir::toNativeSeparators(folder),
+                           QString::fromStdString(info.displayName),
+                           QString::fromStdString(info.id)));
         return false;
     }
     rememberDataFolder(folder);
-    m_status->setText(tr("%1 will be read from %2.")
-                          .arg(QString::fromStdString(info.displayName), nativePath(*found)));
+    setStatus(tr("%1 will be read from %2.")
+                  .arg(QString::fromStdString(info.displayName), nativePath(*found)));
     m_close->setText(tr("&Close"));
     emit datasetReady(QString::fromStdString(found->string()));
     return true;

@@ -58,6 +58,7 @@ private:
     void fetchFinished(int exitCode, QProcess::ExitStatus status);
     void showElapsed();
     void setBusy(bool busy);
+    void setStatus(const QString& text);
 
     layerlab::DatasetKind m_kind;
     QLabel* m_searched;

@@ -9,8 +9,12 @@
 #include <QPushButton>
 #include <QSignalSpy>
 
+#include "banner.h"
 #include "dataset_setup_dialog.h"
 #include "layerlab/dataset.h"
+#include "main_window.h"
+#include "training_controls_panel.h"
+#include "training_worker.h"
 #include "ui_test_support.h"
 
 namespace {
@@ -64,6 +68,7 @@ private slots:
     void pickedFolderIsUsedAndRemembered();
     void fetchShowsProgressAndFindsTheData();
     void failedFetchSaysWhy();
+    void failedRunOffersTheDialog();
 };
 
 void DatasetSetupTest::saysWhereItLooked() {
@@ -161,6 +166,27 @@ void DatasetSetupTest::failedFetchSaysWhy() {
     QVERIFY2(dialog.statusText().contains("npm is needed"), qPrintable(dialog.statusText()));
     QCOMPARE(ready.count(), 0);
     qunsetenv("LAYERLAB_FETCH_DATA");
+}
+
+void DatasetSetupTest::failedRunOffersTheDialog() {
+    QTemporaryDir root;
+    isolateDataSearch(root);
+    MainWindow window;
+    window.show();
+    window.controls()->startAction()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(!window.worker()->isBusy(), 30000);
+
+    QVERIFY2(window.banner()->text().contains("MNIST not found"),
+             qPrintable(window.banner()->text()));
+    QPushButton* offer = window.banner()->actionButton();
+    QVERIFY(offer->isVisible());
+    offer->click();
+    auto* dialog = window.findChild<DatasetSetupDialog*>();
+    QVERIFY(dialog != nullptr);
+    QTRY_VERIFY(dialog->isVisible());
+    QVERIFY(dialog->searchedText().contains(root.filePath("home/layerlab/mnist")));
+    QVERIFY(window.banner()->text().isEmpty());
+    dialog->reject();
 }
 
 LAYERLAB_UI_TEST_MAIN(DatasetSetupTest)

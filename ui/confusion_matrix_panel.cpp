@@ -1,10 +1,12 @@
 #include "confusion_matrix_panel.h"
 
 #include <QHeaderView>
+#include <QHelpEvent>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QTableWidget>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <numeric>
 
@@ -118,21 +120,55 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*) {
     }
 }
 
-void ConfusionMatrixView::mousePressEvent(QMouseEvent* event) {
-    if (!m_results || event->button() != Qt::LeftButton) {
-        return;
+bool ConfusionMatrixView::cellAt(const QPoint& point, int& trueClass, int& predicted) const {
+    if (!m_results) {
+        return false;
     }
     const int side = cellSide();
-    const QPoint at = event->position().toPoint() - origin();
-    const int p = at.x() / side;
-    const int t = at.y() / side;
-    if (at.x() < 0 || at.y() < 0 || p >= m_results->numClasses || t >= m_results->numClasses) {
+    const QPoint at = point - origin();
+    predicted = at.x() / side;
+    trueClass = at.y() / side;
+    return at.x() >= 0 && at.y() >= 0 && predicted < m_results->numClasses &&
+           trueClass < m_results->numClasses;
+}
+
+void ConfusionMatrixView::mousePressEvent(QMouseEvent* event) {
+    int t = 0;
+    int p = 0;
+    if (event->button() != Qt::LeftButton || !cellAt(event->position().toPoint(), t, p)) {
         return;
     }
     m_selectedTrue = t;
     m_selectedPredicted = p;
     update();
     emit cellClicked(t, p);
+}
+
+// Small cells show counts only; the percentage is always a hover away.
+bool ConfusionMatrixView::event(QEvent* event) {
+    if (event->type() == QEvent::ToolTip) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        int t = 0;
+        int p = 0;
+        if (cellAt(help->pos(), t, p)) {
+            int64_t row = 0;
+            for (int o = 0; o < m_results->numClasses; ++o) {
+                row += m_results->cell(t, o);
+            }
+            const int64_t n = m_results->cell(t, p);
+            QToolTip::showText(
+                help->globalPos(),
+                tr("True %1, predicted %2: %3 images, %4 of all %1")
+                    .arg(m_results->classNames.value(t), m_results->classNames.value(p))
+                    .arg(n)
+                    .arg(percent(row ? double(n) / double(row) : 0.0)),
+                this);
+        } else {
+            QToolTip::hideText();
+        }
+        return true;
+    }
+    return QWidget::event(event);
 }
 
 ConfusionMatrixPanel::ConfusionMatrixPanel(QWidget* parent)

@@ -26,9 +26,12 @@ signals:
 protected:
     void paintEvent(QPaintEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
+    bool event(QEvent* event) override;
 
 private:
     int cellSide() const;
+    // The cell under `point`, or false.
+    bool cellAt(const QPoint& point, int& trueClass, int& predicted) const;
     QPoint origin() const;
 
     std::shared_ptr<const ValidationResults> m_results;

@@ -1,6 +1,7 @@
 // The evaluation panels on a real short run: the confusion matrix adds up,
 // a click on a cell filters the sample grid, and strokes drawn on the canvas
 // with the mouse are read by the network.
+#include <QPainter>
 #include <QSignalSpy>
 
 #include "confusion_matrix_panel.h"
@@ -27,6 +28,7 @@ private slots:
     void matrixSumsToValidationCount();
     void cellClickFiltersGrid();
     void strokesGetAPrediction();
+    void openedTransparentImageGetsAPrediction();
 
 private:
     QTemporaryDir m_runs;
@@ -125,6 +127,28 @@ void EvaluationTest::strokesGetAPrediction() {
     canvas->undoStroke();
     panel->predictNow();
     QVERIFY(canvas->isEmpty());
+    QVERIFY(!panel->prediction().has_value());
+}
+
+void EvaluationTest::openedTransparentImageGetsAPrediction() {
+    // A "1" in black on a fully transparent PNG: only alpha tells the ink.
+    QImage image(200, 200, QImage::Format_ARGB32);
+    image.fill(Qt::transparent);
+    QPainter painter(&image);
+    painter.setPen(QPen(Qt::black, 14));
+    painter.drawLine(100, 30, 95, 170);
+    painter.end();
+    QTemporaryDir dir;
+    const QString path = dir.filePath("one.png");
+    QVERIFY(image.save(path));
+
+    DrawingCanvasPanel* panel = m_views->canvas();
+    QVERIFY(panel->openImage(path));
+    QVERIFY(panel->prediction().has_value());
+    QCOMPARE(panel->prediction()->probabilities.size(), size_t(10));
+    QVERIFY(!panel->openImage(dir.filePath("missing.png")));
+    panel->canvas()->clear();
+    panel->predictNow();
     QVERIFY(!panel->prediction().has_value());
 }
 

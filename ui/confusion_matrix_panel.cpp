@@ -11,8 +11,9 @@
 #include <numeric>
 
 namespace {
-// Cells stay readable ("1,135" and "99.1%" in two lines) down to this side.
-constexpr int kMinCellSide = 30;
+// Counts stay readable ("1135" in a small font) down to this side; the
+// percentage joins them from 40 pixels on and is always in the tooltip.
+constexpr int kMinCellSide = 24;
 constexpr int kMaxCellSide = 52;
 // Room for the class names down the left and across the top.
 constexpr int kLabelMargin = 26;

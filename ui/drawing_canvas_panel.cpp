@@ -190,7 +190,7 @@ DrawingCanvasPanel::DrawingCanvasPanel(QWidget* parent)
     auto* undo = new QPushButton(tr("Undo"), this);
     undo->setToolTip(tr("Take back the last stroke"));
     auto* clear = new QPushButton(tr("Clear"), this);
-    auto* open = new QPushButton(tr("Open…"), this);
+    auto* open = new QPushButton(tr("Open image…"), this);
     open->setToolTip(tr("Classify a PNG or JPG of one digit (a photo or a scan)"));
 
     // One row: the canvas and the bars must fit a 768-pixel-high screen.
@@ -198,7 +198,6 @@ DrawingCanvasPanel::DrawingCanvasPanel(QWidget* parent)
     tools->addWidget(m_penWidth);
     tools->addWidget(undo);
     tools->addWidget(clear);
-    tools->addWidget(open);
 
     m_fed->setFixedSize(28 * kFedScale + 2, 28 * kFedScale + 2);
     m_fed->setFrameShape(QFrame::Box);
@@ -207,7 +206,10 @@ DrawingCanvasPanel::DrawingCanvasPanel(QWidget* parent)
     m_status->setWordWrap(true);
     auto* result = new QHBoxLayout;
     result->addWidget(m_fed, 0, Qt::AlignTop);
-    result->addWidget(m_status, 1);
+    auto* verdict = new QVBoxLayout;
+    verdict->addWidget(m_status, 1);
+    verdict->addWidget(open, 0, Qt::AlignLeft);
+    result->addLayout(verdict, 1);
 
     auto* layout = new QVBoxLayout(this);
     m_canvas->setMaximumSize(280, 280);

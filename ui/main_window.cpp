@@ -13,6 +13,7 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>
 #include <QVBoxLayout>
@@ -188,8 +189,6 @@ void MainWindow::buildEvaluationDocks() {
         scroll->setWidget(panel);
         scroll->setWidgetResizable(true);
         scroll->setFrameShape(QFrame::NoFrame);
-        scroll->setMinimumWidth(panel->minimumSizeHint().width() +
-                                scroll->verticalScrollBar()->sizeHint().width());
         dockWidget->setWidget(scroll);
         addDockWidget(area, dockWidget);
         return dockWidget;
@@ -214,11 +213,19 @@ void MainWindow::buildEvaluationDocks() {
     }
     draw->raise();
     samples->raise();
-    // Room for a readable 10x10 matrix beside the sample grid.
-    resizeDocks({matrix, samples}, {400, 420}, Qt::Horizontal);
-    // The canvas and its bars get the larger share of the right column.
-    if (auto* training = findChild<QDockWidget*>("trainingDock")) {
-        resizeDocks({training, draw}, {300, 600}, Qt::Vertical);
+    // A first layout only (a saved one is restored over it): room for a
+    // readable matrix beside the grid, and the larger share of the right
+    // column for the canvas. Sizes apply once the window is laid out.
+    if (!QSettings().contains(kStateKey)) {
+        // After the first layout pass: before it, the docks have no size yet.
+        QTimer::singleShot(300, this, [this, matrix, samples, draw] {
+            const int row = matrix->width() + samples->width();
+            resizeDocks({matrix, samples}, {row / 2, row - row / 2}, Qt::Horizontal);
+            if (auto* training = findChild<QDockWidget*>("trainingDock")) {
+                const int column = training->height() + draw->height();
+                resizeDocks({training, draw}, {column / 3, column - column / 3}, Qt::Vertical);
+            }
+        });
     }
 }
 

@@ -76,13 +76,15 @@ TrainingControlsPanel::TrainingControlsPanel(ExperimentDocument* document, QWidg
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
+    // The run's buttons and progress come first: when the dock is short the
+    // settings scroll, while the epoch, samples/s and ETA stay in view.
     auto* column = new QVBoxLayout(this);
     column->setContentsMargins(6, 6, 6, 6);
-    column->addWidget(m_settings);
     column->addLayout(buttons);
     column->addWidget(m_progress);
     column->addWidget(m_rate);
     column->addWidget(m_status);
+    column->addWidget(m_settings);
     column->addStretch();
 
     connect(m_document, &ExperimentDocument::changed, this, &TrainingControlsPanel::sync);

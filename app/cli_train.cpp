@@ -82,6 +82,13 @@ int runTrain(const TrainArguments& args) {
     const fs::path runDir = resumeInPlace         ? fs::path(args.resume)
                             : args.outDir.empty() ? userDataDirectory() / "runs" / newRunName(spec)
                                                   : fs::path(args.outDir);
+    if (!resumeInPlace && fs::exists(runDir / "config.json", ec)) {
+        std::cerr << "error: " << runDir.string()
+                  << " already holds a run; choose another --out, or continue that run with "
+                     "--resume "
+                  << runDir.string() << "\n";
+        return kExitBadInput;
+    }
     RunRecorder recorder(runDir, spec,
                          resumeInPlace ? RunRecorder::Mode::Resume : RunRecorder::Mode::Fresh);
     recorder.setEnvironment("dataset_path", data->directory.string());
@@ -108,7 +115,9 @@ int runTrain(const TrainArguments& args) {
                     last.validationAccuracy, last.validationLoss, last.epoch,
                     seconds / double(summary.epochs.size()), last.samplesPerSecond);
     }
-    std::printf("run written to %s\n", runDir.string().c_str());
+    if (printer.started()) {
+        std::printf("run written to %s\n", runDir.string().c_str());
+    }
     switch (summary.outcome) {
         case RunOutcome::Completed:
             return kExitOk;
@@ -117,7 +126,8 @@ int runTrain(const TrainArguments& args) {
             return kExitInterrupted;
         case RunOutcome::Failed:
             std::cerr << "error: " << summary.message << "\n";
-            return summary.epochs.empty() ? kExitBadInput : kExitTrainingFailed;
+            // Refused before the first step: the input was bad. After it: the run failed.
+            return printer.started() ? kExitTrainingFailed : kExitBadInput;
     }
     return kExitOk;
 }

@@ -34,6 +34,7 @@ ProgressPrinter::ProgressPrinter(Trainer& trainer, const std::atomic<bool>& inte
 
 void ProgressPrinter::onStart(const RunStart& start) {
     m_start = start;
+    m_started = true;
     std::printf("training on %s: %lld images, validating on %lld, %lld steps per epoch\n",
                 start.deviceName.c_str(), static_cast<long long>(start.trainSamples),
                 static_cast<long long>(start.validationSamples),

@@ -19,6 +19,8 @@ public:
     ProgressPrinter(Trainer& trainer, const std::atomic<bool>& interrupted);
 
     void onStart(const RunStart& start) override;
+    // Whether the run got as far as its first step's set-up.
+    bool started() const { return m_started; }
     void onSteps(const std::vector<StepMetrics>& steps) override;
     void onEpoch(const EpochMetrics& epoch) override;
     void onNotice(const std::string& message) override;
@@ -31,6 +33,7 @@ private:
     Trainer& m_trainer;
     const std::atomic<bool>& m_interrupted;
     bool m_interactive = false;
+    bool m_started = false;
     RunStart m_start;
     double m_epochLossSum = 0;
     double m_epochAccuracySum = 0;

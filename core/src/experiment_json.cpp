@@ -268,6 +268,12 @@ LayerSpec readLayer(const json& value, size_t index, std::vector<std::string>& e
         return layer;
     }
     layer = defaultLayer(*kind);
+    // In a file, a weight layer without an activation is linear, as TFlearn's
+    // conv_2d and fully_connected are: a final "dense 10" must not turn
+    // into ReLU. (The GUI's palette still adds ReLU layers.)
+    if (*kind == LayerKind::Conv2d || *kind == LayerKind::Dense) {
+        layer.activation = Activation::Linear;
+    }
     FieldReader reader(value, where + " (" + toString(*kind) + "): ", errors);
     reader.text("name", layer.name);
     switch (*kind) {

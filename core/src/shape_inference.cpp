@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <sstream>
 
 #include "layerlab/dataset.h"
@@ -197,8 +198,10 @@ std::vector<std::string> validateTraining(const TrainingSpec& t) {
     auto add = [&](const char* field, const std::string& why) {
         errors.push_back(std::string("training: field '") + field + "' " + why);
     };
-    if (!std::isfinite(t.learningRate) || t.learningRate <= 0) {
-        add("learning_rate", "must be a finite number above 0");
+    // Weights are 32-bit floats: a rate beyond their range cannot be applied.
+    if (!std::isfinite(t.learningRate) || t.learningRate <= 0 ||
+        t.learningRate > std::numeric_limits<float>::max()) {
+        add("learning_rate", "must be a finite number above 0 (and within 32-bit float range)");
     }
     if (!std::isfinite(t.momentum) || t.momentum < 0 || t.momentum >= 1) {
         add("momentum", "must be in [0, 1)");

@@ -209,6 +209,12 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
     const int numClasses = int(datasetInfo(data->kind).classNames.size());
 
     const DeviceResolution resolution = resolveDevice(t.device);
+    if (t.device == DeviceChoice::Cuda && !resolution.cuda) {
+        // Asked for by name (on a rented GPU box, say), a silent fallback to
+        // the CPU would cost hours; "auto" is the choice that falls back.
+        throw Error("training: field 'device' is \"cuda\", but " + cudaUnavailableReason() +
+                    "; use \"auto\" or \"cpu\" to train on the CPU");
+    }
     if (!resolution.notice.empty()) {
         observer.onNotice(resolution.notice);
     }
@@ -258,6 +264,11 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
     CheckpointPosition position;
     if (!options.resumeFrom.empty()) {
         position = loadCheckpoint(options.resumeFrom, spec.model, network, *optimizer, device);
+        if (position.epochsDone >= t.epochs) {
+            throw Error(options.resumeFrom.string() + ": this run has already trained all " +
+                        std::to_string(position.epochsDone) +
+                        " epochs; raise the epochs to train more");
+        }
         std::istringstream(position.shuffleState) >> shuffleRng;
         if (position.cpuRngState.defined()) {
             // Dropout masks continue where the checkpointed run left off.
@@ -333,9 +344,9 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
                         << " (epoch " << s.epoch
                         << "); the run was stopped. Lower the learning rate (now " << t.learningRate
                         << ") and start again"
-                        << (options.checkpointFile.empty()
-                                ? ""
-                                : "; the last finite checkpoint is kept");
+                        << (std::filesystem::exists(options.checkpointFile)
+                                ? "; the last finite checkpoint is kept"
+                                : "");
                     throw TrainingError(msg.str());
                 }
             }
@@ -381,6 +392,14 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
         const double trainSeconds = secondsSince(epochStart) - (pausedSeconds - pausedBefore);
 
         const Evaluation eval = evaluate(network, validation.images, validation.labels, numClasses);
+        if (eval.accuracy < 1.5 / numClasses) {
+            // Validation at chance level after a whole epoch: typically every
+            // image lands in one class, the sign of a run that blew up.
+            observer.onNotice("epoch " + std::to_string(epoch) + ": validation accuracy " +
+                              std::to_string(int(eval.accuracy * 100 + 0.5)) +
+                              "% is chance level; the network is not learning (is the learning "
+                              "rate too high?)");
+        }
         EpochMetrics metrics;
         metrics.epoch = epoch;
         metrics.step = step;

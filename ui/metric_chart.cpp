@@ -29,11 +29,12 @@ MetricChart::MetricChart(const QString& title, bool percent, QWidget* parent)
     chart->setMargins(QMargins(4, 4, 4, 4));
 
     m_rawSeries = new QLineSeries(chart);
-    m_rawSeries->setName(tr("train (per step)"));
+    // Short names: at 1366x768 a chart is ~250 px wide and longer ones were cut.
+    m_rawSeries->setName(tr("train"));
     m_smoothedSeries = new QLineSeries(chart);
-    m_smoothedSeries->setName(tr("train (smoothed)"));
+    m_smoothedSeries->setName(tr("smoothed"));
     m_validationSeries = new QLineSeries(chart);
-    m_validationSeries->setName(tr("validation (per epoch)"));
+    m_validationSeries->setName(tr("validation"));
     m_validationSeries->setPointsVisible(true);
     m_validationSeries->setMarkerSize(8);
 

@@ -100,12 +100,13 @@ QGroupBox* TrainingControlsPanel::buildSettings() {
     m_dataset = new QComboBox(box);
     for (layerlab::DatasetKind kind : layerlab::allDatasetKinds()) {
         const layerlab::DatasetInfo& info = layerlab::datasetInfo(kind);
-        m_dataset->addItem(tr("%1 (%2 / %3)")
-                               .arg(QString::fromStdString(info.displayName),
-                                    fmt::grouped(info.trainCount), fmt::grouped(info.testCount)),
+        m_dataset->addItem(tr("%1 (%2k + %3k)")
+                               .arg(QString::fromStdString(info.displayName))
+                               .arg(info.trainCount / 1000)
+                               .arg(info.testCount / 1000),
                            QString::fromStdString(info.id));
     }
-    m_dataset->setToolTip(tr("Training / test images"));
+    m_dataset->setToolTip(tr("Training + test images, in thousands"));
     // The counts may be cut rather than widen the dock; the tooltip and the
     // open list show them whole.
     m_dataset->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);

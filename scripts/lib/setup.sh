@@ -14,7 +14,7 @@ LAYERLAB_BUILD=${LAYERLAB_BUILD:-$LAYERLAB_ROOT/build}
 # validates the .deb's menu entry and AppStream file.
 LAYERLAB_PACKAGES=(
     cmake ninja-build g++ ccache pkg-config
-    qt6-base-dev qt6-charts-dev libqt6svg6-dev libqt6opengl6-dev libgl-dev libxkbcommon-dev
+    qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev libxkbcommon-dev
     libtorch-dev libopenblas0-pthread
     libopencv-dev nlohmann-json3-dev libcli11-dev zlib1g-dev libgtest-dev
     dataset-fashion-mnist

@@ -15,9 +15,12 @@
 #include "model_weights.h"
 #include "network.h"
 #include "threads.h"
+#include "training_steps.h"
 
 namespace layerlab {
 namespace {
+
+using namespace training;
 
 using Clock = std::chrono::steady_clock;
 
@@ -29,74 +32,6 @@ constexpr int kCudaReportEvery = 50;
 
 double secondsSince(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// The images and labels of one split as tensors on the training device. On
-// the CPU the tensors view the dataset's own memory: no copy is made.
-struct DeviceSplit {
-    torch::Tensor images;  // uint8 [N, C, H, W]
-    torch::Tensor labels;  // int64 [N]
-};
-
-DeviceSplit makeSplit(const DatasetSplit& split, int64_t first, int64_t count,
-                      const torch::Device& device) {
-    const IdxImages& images = split.images;
-    auto* pixels = const_cast<uint8_t*>(images.pixels.data());
-    const torch::Tensor all =
-        torch::from_blob(pixels, {images.count, 1, images.rows, images.cols}, torch::kUInt8);
-    auto* labelBytes = const_cast<uint8_t*>(split.labels.data());
-    const torch::Tensor labels = torch::from_blob(labelBytes, {images.count}, torch::kUInt8);
-    DeviceSplit result;
-    result.images = all.slice(0, first, first + count).to(device);
-    // Labels become int64 (what cross-entropy takes), a small copy.
-    result.labels = labels.slice(0, first, first + count).to(device, torch::kLong);
-    return result;
-}
-
-// A classifier's cross-entropy starts near ln(classes) and only falls when
-// training works. Non-finite values, or values a thousand times the first
-// step's (and past 10^4), only come from a run that has blown up; going on
-// would just overwrite good checkpoints with garbage.
-bool hasDiverged(double loss, double firstLoss) {
-    constexpr double kExplosionFactor = 1000.0;
-    constexpr double kExplosionFloor = 1e4;
-    return !std::isfinite(loss) || (loss > kExplosionFloor && loss > kExplosionFactor * firstLoss);
-}
-
-// Scales all gradients by min(1, maxNorm / globalNorm), as TensorFlow's
-// clip_by_global_norm does. Unlike torch's clip_grad_norm_, it never reads
-// the norm back to the host, so a GPU step does not wait for it.
-void clipGradientNorm(const std::vector<torch::Tensor>& parameters, double maxNorm) {
-    torch::NoGradGuard noGrad;
-    std::vector<torch::Tensor> norms;
-    for (const torch::Tensor& p : parameters) {
-        if (p.grad().defined()) {
-            norms.push_back(p.grad().norm());
-        }
-    }
-    if (norms.empty()) {
-        return;
-    }
-    const torch::Tensor total = torch::stack(norms).norm();
-    const torch::Tensor scale = (maxNorm / (total + 1e-6)).clamp_max(1.0);
-    for (const torch::Tensor& p : parameters) {
-        if (p.grad().defined()) {
-            p.grad().mul_(scale);
-        }
-    }
-}
-
-// torch's default CPU generator, which dropout draws from, as a byte tensor.
-torch::Tensor cpuGeneratorState() {
-    at::Generator generator = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    return generator.get_state();
-}
-
-void setCpuGeneratorState(const torch::Tensor& state) {
-    at::Generator generator = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    generator.set_state(state);
 }
 
 std::string describeCudaFault(const std::string& what) {

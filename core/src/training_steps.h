@@ -1,0 +1,34 @@
+// Internal to layerlab_engine: the pieces of a training step the trainer
+// composes: device tensors of a split, gradient clipping, divergence, and
+// the RNG state a checkpoint keeps.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "layerlab/dataset.h"
+#include "torch_pch.h"
+
+namespace layerlab::training {
+
+// The images and labels of one split as tensors on the training device. On
+// the CPU the tensors view the dataset's own memory: no copy is made.
+struct DeviceSplit {
+    torch::Tensor images;  // uint8 [N, C, H, W]
+    torch::Tensor labels;  // int64 [N]
+};
+
+DeviceSplit makeSplit(const DatasetSplit& split, int64_t first, int64_t count,
+                      const torch::Device& device);
+
+// Whether `loss` shows a run that has blown up (see training_steps.cpp).
+bool hasDiverged(double loss, double firstLoss);
+
+// Scales all gradients by min(1, maxNorm / globalNorm) without a host sync.
+void clipGradientNorm(const std::vector<torch::Tensor>& parameters, double maxNorm);
+
+// torch's default CPU generator (dropout draws from it), saved and restored.
+torch::Tensor cpuGeneratorState();
+void setCpuGeneratorState(const torch::Tensor& state);
+
+}  // namespace layerlab::training

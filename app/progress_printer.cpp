@@ -118,7 +118,7 @@ void ProgressPrinter::onNotice(const std::string& message) {
     std::fprintf(stderr, "note: %s\n", message.c_str());
 }
 
-void ProgressPrinter::onFinish(const RunSummary& summary) {
+void ProgressPrinter::onFinish(const RunSummary& /*summary*/) {
     if (m_interactive) {
         std::printf("\r\033[K");
     }

@@ -92,6 +92,34 @@ TEST(Predictor, LoadsAFinishedRunFolder) {
     for (size_t i = 0; i < predictions.size(); ++i) {
         EXPECT_EQ(predictions[i].label, epoch.last.predictedLabels[i]) << "image " << i;
     }
+
+    // Opening the run later gives the matrix and predictions of its last epoch.
+    const EpochMetrics again = validateNetwork(predictor, *data);
+    EXPECT_EQ(again.confusion, epoch.last.confusion);
+    EXPECT_EQ(again.predictedLabels, epoch.last.predictedLabels);
+    ASSERT_EQ(again.predictedProbabilities.size(), 200u);
+    EXPECT_NEAR(again.predictedProbabilities[7], epoch.last.predictedProbabilities[7], 1e-5);
+    EXPECT_DOUBLE_EQ(again.validationAccuracy, epoch.last.validationAccuracy);
+    EXPECT_NEAR(again.validationLoss, epoch.last.validationLoss, 1e-6);
+}
+
+TEST(Predictor, ValidationRangeFollowsTheSpec) {
+    const auto data = test::realMnist();
+    ASSERT_TRUE(data);
+    ExperimentSpec spec = quickRun();
+    ValidationRange range = validationRange(spec.training, *data);
+    EXPECT_FALSE(range.fromTrain);
+    EXPECT_EQ(range.first, 0);
+    EXPECT_EQ(range.count, 200);
+    spec.training.validation = ValidationSource::TrainTail;
+    spec.training.validationLimit = 0;
+    spec.training.trainLimit = 55000;
+    range = validationRange(spec.training, *data);
+    EXPECT_TRUE(range.fromTrain);
+    EXPECT_EQ(range.first, 55000);
+    EXPECT_EQ(range.count, 5000);
+    spec.training.trainLimit = 0;
+    EXPECT_THROW(validationRange(spec.training, *data), SpecError);
 }
 
 TEST(Predictor, RefusesWeightsOfAnotherArchitecture) {

@@ -5,7 +5,9 @@
 #include "checkpoint.h"
 #include "layerlab/dataset.h"
 #include "layerlab/errors.h"
+#include "layerlab/trainer.h"
 #include "model_weights.h"
+#include "training_steps.h"
 
 namespace layerlab {
 
@@ -115,6 +117,43 @@ Prediction Predictor::predictOne(const std::vector<float>& pixels) {
 
 const ExperimentSpec& Predictor::spec() const {
     return m_impl->spec;
+}
+
+ValidationRange validationRange(const TrainingSpec& training, const Dataset& data) {
+    ValidationRange range;
+    range.fromTrain = training.validation == ValidationSource::TrainTail;
+    const int64_t trainImages = data.train.images.count;
+    range.first =
+        range.fromTrain
+            ? (training.trainLimit > 0 ? std::min(training.trainLimit, trainImages) : trainImages)
+            : 0;
+    const DatasetSplit& source = range.fromTrain ? data.train : data.test;
+    range.count = source.images.count - range.first;
+    if (training.validationLimit > 0) {
+        range.count = std::min(range.count, training.validationLimit);
+    }
+    if (range.count <= 0) {
+        throw SpecError(
+            "training: field 'validation' leaves no images to validate on; lower "
+            "'train_limit' or validate on the test set");
+    }
+    return range;
+}
+
+EpochMetrics validateNetwork(Predictor& predictor, const Dataset& data) {
+    const ValidationRange range = validationRange(predictor.spec().training, data);
+    const training::DeviceSplit images = training::makeSplit(
+        range.fromTrain ? data.train : data.test, range.first, range.count, torch::kCPU);
+    Evaluation eval = evaluate(predictor.m_impl->network, images.images, images.labels,
+                               predictor.m_impl->numClasses);
+    EpochMetrics metrics;
+    metrics.validationLoss = eval.loss;
+    metrics.validationAccuracy = eval.accuracy;
+    metrics.numClasses = predictor.m_impl->numClasses;
+    metrics.confusion = std::move(eval.confusion);
+    metrics.predictedLabels = std::move(eval.predictedLabels);
+    metrics.predictedProbabilities = std::move(eval.predictedProbabilities);
+    return metrics;
 }
 
 }  // namespace layerlab

@@ -158,25 +158,13 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
     applyThreadCount(threads);
     torch::manual_seed(t.seed);
 
-    // Training images: the first trainLimit. Validation: the test set, or
-    // the training images after them (TFlearn's 55,000 / 5,000 split).
+    // Training images: the first trainLimit.
     const int64_t available = data->train.images.count;
     const int64_t trainCount = t.trainLimit > 0 ? std::min(t.trainLimit, available) : available;
     const DeviceSplit train = makeSplit(data->train, 0, trainCount, device);
-    const bool fromTail = t.validation == ValidationSource::TrainTail;
-    const DatasetSplit& validationSource = fromTail ? data->train : data->test;
-    const int64_t validationFirst = fromTail ? trainCount : 0;
-    int64_t validationCount = validationSource.images.count - validationFirst;
-    if (t.validationLimit > 0) {
-        validationCount = std::min(validationCount, t.validationLimit);
-    }
-    if (validationCount <= 0) {
-        throw SpecError(
-            "training: field 'validation' leaves no images to validate on; lower "
-            "'train_limit' or validate on the test set");
-    }
+    const ValidationRange range = validationRange(t, *data);
     const DeviceSplit validation =
-        makeSplit(validationSource, validationFirst, validationCount, device);
+        makeSplit(range.fromTrain ? data->train : data->test, range.first, range.count, device);
 
     SpecNetwork network = buildNetwork(spec.model, numClasses);
     network->to(device);
@@ -222,14 +210,14 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
                                              (threads == 1 ? " thread)" : " threads)");
     start.threads = threads;
     start.trainSamples = trainCount;
-    start.validationSamples = validationCount;
+    start.validationSamples = range.count;
     start.stepsPerEpoch = stepsPerEpoch;
     start.epochs = t.epochs;
     start.firstEpoch = position.epochsDone + 1;
     start.totalSteps = stepsPerEpoch * t.epochs;
     start.libtorchVersion = libtorchVersion();
-    start.validationFromTrain = fromTail;
-    start.validationFirst = validationFirst;
+    start.validationFromTrain = range.fromTrain;
+    start.validationFirst = range.first;
     observer.onStart(start);
 
     const int reportEvery = options.reportEvery > 0

@@ -12,6 +12,8 @@ namespace layerlab {
 // steps. Readers on other threads use it without ever touching the model
 // the trainer is updating. Its contents are the engine's business.
 class ModelWeights;
+struct Dataset;
+struct EpochMetrics;
 
 struct Prediction {
     int label = -1;
@@ -46,6 +48,10 @@ public:
     const ExperimentSpec& spec() const;
 
 private:
+    // Declared in trainer.h: runs this network over a dataset's validation
+    // images in batches, as the trainer does.
+    friend EpochMetrics validateNetwork(Predictor& predictor, const Dataset& data);
+
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };

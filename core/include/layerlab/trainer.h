@@ -123,6 +123,22 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
+// Where a run's validation images are: the test split, or the training
+// split's images after the first train_limit (TFlearn's 55,000 / 5,000
+// split). Throws SpecError when the spec leaves none.
+struct ValidationRange {
+    bool fromTrain = false;
+    int64_t first = 0;  // index in that split of validation image 0
+    int64_t count = 0;
+};
+ValidationRange validationRange(const TrainingSpec& training, const Dataset& data);
+
+// The validation pass a trainer makes at an epoch's end, made by a finished
+// network (a run opened from disk, or a weight snapshot on demand): fills
+// an EpochMetrics' validation loss and accuracy, numClasses, the confusion
+// matrix and the per-image predictions; epoch and timings stay 0.
+EpochMetrics validateNetwork(Predictor& predictor, const Dataset& data);
+
 // The device `choice` resolves to here, with a notice when `auto` or `cuda`
 // falls back to the CPU.
 struct DeviceResolution {

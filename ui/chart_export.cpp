@@ -1,17 +1,16 @@
 #include "chart_export.h"
 
 #include <QChart>
-#include <QFileInfo>
 #include <QGraphicsLayout>
 #include <QGraphicsScene>
-#include <QImage>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QPainter>
-#include <QSvgGenerator>
 #include <QValueAxis>
 #include <algorithm>
 #include <cmath>
+
+#include "picture_export.h"
 
 namespace {
 
@@ -128,44 +127,14 @@ QChart* buildChart(const ChartPicture& picture) {
 
 bool saveChartPng(const ChartPicture& picture, const QString& file, QString* error, QSize size,
                   qreal pixelRatio) {
-    QImage image(size * pixelRatio, QImage::Format_ARGB32_Premultiplied);
-    image.setDevicePixelRatio(pixelRatio);
-    image.fill(Qt::white);
-    {
-        QPainter painter(&image);
-        paintChart(picture, painter, size);
-    }
-    if (!image.save(file, "PNG")) {
-        if (error) {
-            *error = QObject::tr("%1: cannot write the PNG here").arg(file);
-        }
-        return false;
-    }
-    return true;
+    return savePicture(
+        file, size, picture.title,
+        [&picture](QPainter& painter, QSize area) { paintChart(picture, painter, area); }, error,
+        pixelRatio);
 }
 
 bool saveChartSvg(const ChartPicture& picture, const QString& file, QString* error, QSize size) {
-    QSvgGenerator svg;
-    svg.setFileName(file);
-    svg.setSize(size);
-    svg.setViewBox(QRect(QPoint(0, 0), size));
-    svg.setTitle(picture.title);
-    svg.setDescription(QObject::tr("Exported by LayerLab"));
-    {
-        QPainter painter;
-        if (!painter.begin(&svg)) {
-            if (error) {
-                *error = QObject::tr("%1: cannot write the SVG here").arg(file);
-            }
-            return false;
-        }
-        paintChart(picture, painter, size);
-    }
-    if (!QFileInfo(file).isFile()) {
-        if (error) {
-            *error = QObject::tr("%1: cannot write the SVG here").arg(file);
-        }
-        return false;
-    }
-    return true;
+    return savePicture(
+        file, size, picture.title,
+        [&picture](QPainter& painter, QSize area) { paintChart(picture, painter, area); }, error);
 }

@@ -43,6 +43,7 @@ constexpr QSize kExportSize(800, 500);
 constexpr qreal kExportPixelRatio = 2.0;
 
 // Both throw nothing; false with `error` set when the file cannot be written.
+// The format follows the file's suffix (see savePicture).
 bool saveChartPng(const ChartPicture& picture, const QString& file, QString* error = nullptr,
                   QSize size = kExportSize, qreal pixelRatio = kExportPixelRatio);
 bool saveChartSvg(const ChartPicture& picture, const QString& file, QString* error = nullptr,

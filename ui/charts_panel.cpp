@@ -79,13 +79,17 @@ void ChartsPanel::addEpoch(const layerlab::EpochMetrics& epoch) {
     m_accuracy->appendValidation(epoch.epoch, epoch.validationAccuracy);
     m_loss->refresh();
     m_accuracy->refresh();
-    m_summary->setText(tr("<b>Epoch %1</b> · validation loss %2 · accuracy <b>%3</b> · "
-                          "train loss %4 · %5 samples/s")
-                           .arg(epoch.epoch)
-                           .arg(epoch.validationLoss, 0, 'f', 4)
-                           .arg(fmt::percent(epoch.validationAccuracy))
-                           .arg(epoch.trainLoss, 0, 'f', 4)
-                           .arg(fmt::grouped(qint64(epoch.samplesPerSecond))));
+    QString text = tr("<b>Epoch %1</b> · validation loss %2 · accuracy <b>%3</b>")
+                       .arg(epoch.epoch)
+                       .arg(epoch.validationLoss, 0, 'f', 4)
+                       .arg(fmt::percent(epoch.validationAccuracy));
+    // A resumed run's replayed epochs carry only the validation numbers.
+    if (epoch.samplesPerSecond > 0) {
+        text += tr(" · train loss %1 · %2 samples/s")
+                    .arg(epoch.trainLoss, 0, 'f', 4)
+                    .arg(fmt::grouped(qint64(epoch.samplesPerSecond)));
+    }
+    m_summary->setText(text);
 }
 
 void ChartsPanel::setSmoothed(bool smoothed) {

@@ -1,14 +1,19 @@
 #include "confusion_matrix_panel.h"
 
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QHelpEvent>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QTableWidget>
+#include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <numeric>
+
+#include "evaluation_pictures.h"
+#include "picture_export.h"
 
 namespace {
 // Counts stay readable ("1135" in a small font) down to this side; the
@@ -17,10 +22,6 @@ constexpr int kMinCellSide = 24;
 constexpr int kMaxCellSide = 52;
 // Room for the class names down the left and across the top.
 constexpr int kLabelMargin = 26;
-
-QString percent(double share) {
-    return QString::number(100.0 * share, 'f', share >= 0.995 || share < 0.1 ? 0 : 1) + "%";
-}
 }  // namespace
 
 ConfusionMatrixView::ConfusionMatrixView(QWidget* parent) : QWidget(parent) {
@@ -85,34 +86,7 @@ void ConfusionMatrixView::paintEvent(QPaintEvent*) {
                          Qt::AlignRight | Qt::AlignVCenter, name);
     }
 
-    for (int t = 0; t < classes; ++t) {
-        int64_t rowTotal = 0;
-        for (int p = 0; p < classes; ++p) {
-            rowTotal += m_results->cell(t, p);
-        }
-        for (int p = 0; p < classes; ++p) {
-            const int64_t n = m_results->cell(t, p);
-            const double share = rowTotal > 0 ? double(n) / double(rowTotal) : 0.0;
-            const QRect cell = cellRect(t, p);
-            // Right answers in blue, mistakes in red; off the diagonal a
-            // small share is boosted so a 2% confusion still shows.
-            QColor fill;
-            if (t == p) {
-                fill = QColor::fromHsvF(0.58, std::min(1.0, share), 0.55 + 0.4 * (1 - share));
-            } else {
-                const double strength = n == 0 ? 0.0 : std::min(1.0, 0.12 + 4.0 * share);
-                fill = QColor::fromHsvF(0.0, strength * 0.85, 1.0 - strength * 0.15);
-            }
-            painter.fillRect(cell, fill);
-            const bool dark = fill.lightnessF() < 0.5;
-            painter.setPen(dark ? Qt::white : Qt::black);
-            if (n > 0) {
-                const QString text =
-                    side >= 40 ? QString("%1\n%2").arg(n).arg(percent(share)) : QString::number(n);
-                painter.drawText(cell, Qt::AlignCenter, text);
-            }
-        }
-    }
+    paintConfusionCells(painter, *m_results, origin(), side);
     painter.setPen(pal.color(QPalette::Mid));
     painter.drawRect(QRect(origin(), QSize(classes * side, classes * side)));
     if (m_selectedTrue >= 0 && m_selectedTrue < classes && m_selectedPredicted < classes) {
@@ -162,7 +136,7 @@ bool ConfusionMatrixView::event(QEvent* event) {
                 tr("True %1, predicted %2: %3 images, %4 of all %1")
                     .arg(m_results->classNames.value(t), m_results->classNames.value(p))
                     .arg(n)
-                    .arg(percent(row ? double(n) / double(row) : 0.0)),
+                    .arg(sharePercent(row ? double(n) / double(row) : 0.0)),
                 this);
         } else {
             QToolTip::hideText();
@@ -176,12 +150,35 @@ ConfusionMatrixPanel::ConfusionMatrixPanel(QWidget* parent)
     : QWidget(parent),
       m_summary(new QLabel(this)),
       m_view(new ConfusionMatrixView(this)),
-      m_perClass(new QTableWidget(this)) {
+      m_perClass(new QTableWidget(this)),
+      m_refresh(new QToolButton(this)),
+      m_export(new QToolButton(this)) {
     auto* layout = new QVBoxLayout(this);
     m_summary->setWordWrap(true);
     m_summary->setText(
         tr("Rows: true class · columns: predicted. Click a cell to see its images."));
-    layout->addWidget(m_summary);
+    m_refresh->setText(tr("Refresh now"));
+    m_refresh->setToolTip(
+        tr("Validate the run's current weights now, without waiting for the epoch's end"));
+    m_refresh->setEnabled(false);
+    m_export->setText(tr("Export…"));
+    m_export->setToolTip(tr("Save the matrix with recall and precision as PNG or SVG"));
+    m_export->setEnabled(false);
+    auto* header = new QHBoxLayout;
+    header->addWidget(m_summary, 1);
+    header->addWidget(m_refresh, 0, Qt::AlignTop);
+    header->addWidget(m_export, 0, Qt::AlignTop);
+    layout->addLayout(header);
+    connect(m_refresh, &QToolButton::clicked, this, &ConfusionMatrixPanel::refreshRequested);
+    connect(m_export, &QToolButton::clicked, this, [this] {
+        const QString file =
+            askPictureFile(this, tr("Export confusion matrix"), tr("confusion-matrix"));
+        if (!file.isEmpty()) {
+            savePictureOrSay(this, file, [this](const QString& f, QString* error) {
+                return exportTo(f, error);
+            });
+        }
+    });
     m_body = new QBoxLayout(QBoxLayout::TopToBottom);
     m_body->addWidget(m_view, 3);
     layout->addLayout(m_body, 1);
@@ -216,9 +213,25 @@ int64_t ConfusionMatrixPanel::total() const {
     return std::accumulate(m_results->confusion.begin(), m_results->confusion.end(), int64_t(0));
 }
 
+void ConfusionMatrixPanel::setRefreshAvailable(bool available) {
+    m_refresh->setEnabled(available);
+}
+
+bool ConfusionMatrixPanel::exportTo(const QString& file, QString* error) const {
+    if (!m_results) {
+        if (error) {
+            *error = tr("%1: there is no confusion matrix yet").arg(file);
+        }
+        return false;
+    }
+    return saveConfusionMatrix(*m_results, tr("Confusion matrix · %1").arg(m_results->label), file,
+                               error);
+}
+
 void ConfusionMatrixPanel::setResults(std::shared_ptr<const ValidationResults> results) {
     m_results = std::move(results);
     m_view->setResults(m_results);
+    m_export->setEnabled(m_results != nullptr);
     if (!m_results) {
         m_perClass->setRowCount(0);
         return;
@@ -229,12 +242,12 @@ void ConfusionMatrixPanel::setResults(std::shared_ptr<const ValidationResults> r
         correct += m_results->cell(c, c);
     }
     const int64_t all = total();
-    m_summary->setText(tr("Epoch %1: %2 of %3 validation images right (%4). Rows: true class, "
+    m_summary->setText(tr("%1: %2 of %3 validation images right (%4). Rows: true class, "
                           "columns: predicted. Click a cell to see its images.")
-                           .arg(m_results->epoch)
+                           .arg(m_results->label)
                            .arg(QLocale().toString(qlonglong(correct)))
                            .arg(QLocale().toString(qlonglong(all)))
-                           .arg(percent(all ? double(correct) / double(all) : 0.0)));
+                           .arg(sharePercent(all ? double(correct) / double(all) : 0.0)));
 
     m_perClass->setRowCount(classes);
     for (int c = 0; c < classes; ++c) {
@@ -252,7 +265,7 @@ void ConfusionMatrixPanel::setResults(std::shared_ptr<const ValidationResults> r
         };
         m_perClass->setItem(c, 0, item(m_results->classNames.value(c)));
         m_perClass->setItem(c, 1, item(QLocale().toString(qlonglong(row))));
-        m_perClass->setItem(c, 2, item(row ? percent(double(hit) / double(row)) : "–"));
-        m_perClass->setItem(c, 3, item(column ? percent(double(hit) / double(column)) : "–"));
+        m_perClass->setItem(c, 2, item(row ? sharePercent(double(hit) / double(row)) : "–"));
+        m_perClass->setItem(c, 3, item(column ? sharePercent(double(hit) / double(column)) : "–"));
     }
 }

@@ -7,6 +7,7 @@
 
 class QLabel;
 class QTableWidget;
+class QToolButton;
 
 // The heatmap itself: counts and row-normalised percentages, shaded by the
 // share of the true class; a click selects a cell.
@@ -51,9 +52,17 @@ public:
     ConfusionMatrixView* view() const { return m_view; }
     // The sum of all cells: the number of validation images.
     int64_t total() const;
+    // "Refresh now" works while a run trains: the run's current weights
+    // over the validation set, without waiting for the epoch's end.
+    void setRefreshAvailable(bool available);
+    QToolButton* refreshButton() const { return m_refresh; }
+    // The matrix with class names, recall and precision as a figure (PNG at
+    // 2x or SVG by the suffix); false with `error` set when not written.
+    bool exportTo(const QString& file, QString* error) const;
 
 signals:
     void cellSelected(int trueClass, int predicted);
+    void refreshRequested();
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
@@ -64,4 +73,6 @@ private:
     QLabel* m_summary;
     ConfusionMatrixView* m_view;
     QTableWidget* m_perClass;
+    QToolButton* m_refresh;
+    QToolButton* m_export;
 };

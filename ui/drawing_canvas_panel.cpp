@@ -262,7 +262,7 @@ void DrawingCanvasPanel::setWorker(TrainingWorker* worker) {
     });
 }
 
-void DrawingCanvasPanel::usePredictor(std::unique_ptr<layerlab::Predictor> predictor,
+void DrawingCanvasPanel::usePredictor(std::shared_ptr<layerlab::Predictor> predictor,
                                       const QString& source) {
     m_predictor = std::move(predictor);
     m_source = source;

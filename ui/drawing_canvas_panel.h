@@ -87,7 +87,7 @@ public:
     void setWorker(TrainingWorker* worker);
     // Uses this network from now on (a finished run opened from disk);
     // a later training run's snapshots take over again.
-    void usePredictor(std::unique_ptr<layerlab::Predictor> predictor, const QString& source);
+    void usePredictor(std::shared_ptr<layerlab::Predictor> predictor, const QString& source);
     // Classifies a PNG or JPG the way the canvas is classified.
     bool openImage(const QString& path);
 
@@ -104,7 +104,7 @@ private:
     void showFedImage(const std::vector<float>& pixels);
 
     TrainingWorker* m_worker = nullptr;
-    std::unique_ptr<layerlab::Predictor> m_predictor;
+    std::shared_ptr<layerlab::Predictor> m_predictor;  // GUI thread only
     std::shared_ptr<const layerlab::ModelWeights> m_loadedWeights;
     QString m_source;
     QString m_openedImage;

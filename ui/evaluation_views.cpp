@@ -1,9 +1,13 @@
 #include "evaluation_views.h"
 
+#include <QDir>
+#include <QFileInfo>
+#include <QLocale>
 #include <QWidget>
 
 #include "confusion_matrix_panel.h"
 #include "drawing_canvas_panel.h"
+#include "network_evaluation.h"
 #include "sample_predictions_panel.h"
 #include "training_worker.h"
 
@@ -12,10 +16,42 @@ EvaluationViews::EvaluationViews(TrainingWorker* worker, QWidget* parent)
       m_worker(worker),
       m_confusion(new ConfusionMatrixPanel(parent)),
       m_samples(new SamplePredictionsPanel(parent)),
-      m_canvas(new DrawingCanvasPanel(parent)) {
+      m_canvas(new DrawingCanvasPanel(parent)),
+      m_evaluation(new NetworkEvaluation(this)) {
     m_canvas->setWorker(worker);
-    connect(worker, &TrainingWorker::runStarted, this,
-            [this](const layerlab::RunStart& start) { m_start = start; });
+    connect(worker, &TrainingWorker::runStarted, this, [this](const layerlab::RunStart& start) {
+        m_start = start;
+        m_lastStep = 0;
+        m_lastEpoch = start.firstEpoch - 1;
+    });
+    connect(worker, &TrainingWorker::stepsArrived, this,
+            [this](const std::vector<layerlab::StepMetrics>& steps) {
+                if (!steps.empty()) {
+                    m_lastStep = steps.back().step;
+                    m_lastEpoch = steps.back().epoch;
+                }
+            });
+    connect(worker, &TrainingWorker::stateChanged, this, [this](TrainingWorker::State state) {
+        m_confusion->setRefreshAvailable(
+            !m_evaluation->isBusy() &&
+            (state == TrainingWorker::State::Running || state == TrainingWorker::State::Paused));
+    });
+    connect(m_confusion, &ConfusionMatrixPanel::refreshRequested, this,
+            &EvaluationViews::refreshNow);
+    connect(m_evaluation, &NetworkEvaluation::busyChanged, this, [this](bool busy) {
+        const auto state = m_worker->state();
+        m_confusion->setRefreshAvailable(!busy && (state == TrainingWorker::State::Running ||
+                                                   state == TrainingWorker::State::Paused));
+        if (busy) {
+            emit notice(tr("Validating…"));
+        }
+    });
+    connect(m_evaluation, &NetworkEvaluation::evaluated, this, &EvaluationViews::showResults);
+    connect(m_evaluation, &NetworkEvaluation::runLoaded, this,
+            [this](std::shared_ptr<layerlab::Predictor> predictor, const QString& runName) {
+                m_canvas->usePredictor(std::move(predictor), tr("run %1").arg(runName));
+            });
+    connect(m_evaluation, &NetworkEvaluation::failed, this, &EvaluationViews::failed);
     connect(worker, &TrainingWorker::epochFinished, this,
             [this](const layerlab::EpochMetrics& epoch) {
                 // The dataset is the one this run trains on: loaded before
@@ -26,6 +62,33 @@ EvaluationViews::EvaluationViews(TrainingWorker* worker, QWidget* parent)
             });
     connect(m_confusion, &ConfusionMatrixPanel::cellSelected, m_samples,
             &SamplePredictionsPanel::showCell);
+}
+
+bool EvaluationViews::openRun(const QString& runDirectory) {
+    if (!QFileInfo::exists(QDir(runDirectory).filePath("checkpoint.pt"))) {
+        emit notice(tr("%1 has no checkpoint yet (one is written at each epoch's end): its "
+                       "curves are shown, the matrix stays as it was")
+                        .arg(QDir(runDirectory).dirName()));
+        return false;
+    }
+    if (!m_evaluation->evaluateRun(runDirectory, m_worker->runDataset())) {
+        emit notice(tr("A validation pass is already going on; try again in a moment"));
+        return false;
+    }
+    return true;
+}
+
+bool EvaluationViews::refreshNow() {
+    const auto weights = m_worker->latestWeights();
+    if (!weights || !m_worker->isBusy()) {
+        emit notice(tr("Refresh works while a run trains; its weights are not there yet"));
+        return false;
+    }
+    const QString label = tr("Step %1 (epoch %2)")
+                              .arg(QLocale().toString(qlonglong(m_lastStep)))
+                              .arg(std::max(m_lastEpoch, 1));
+    return m_evaluation->evaluateWeights(m_worker->runSpec(), weights, m_worker->runDataset(),
+                                         label);
 }
 
 void EvaluationViews::showResults(std::shared_ptr<const ValidationResults> results) {

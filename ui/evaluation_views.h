@@ -8,14 +8,16 @@
 
 class ConfusionMatrixPanel;
 class DrawingCanvasPanel;
+class NetworkEvaluation;
 class SamplePredictionsPanel;
 class TrainingWorker;
 class QWidget;
 
 // The evaluation panels and their wiring: each epoch's validation verdict
 // goes to the confusion matrix and the sample grid, a matrix click filters
-// the grid, and the canvas follows the worker's weight snapshots. The main
-// window only docks the three panels.
+// the grid, and the canvas follows the worker's weight snapshots. A run
+// opened from disk, and "Refresh now" while training, are validated in the
+// background (NetworkEvaluation). The main window only docks the panels.
 class EvaluationViews : public QObject {
     Q_OBJECT
 public:
@@ -27,6 +29,18 @@ public:
     std::shared_ptr<const ValidationResults> results() const { return m_results; }
 
     void showResults(std::shared_ptr<const ValidationResults> results);
+    // Validates a run folder's checkpoint and shows its matrix and
+    // predictions; the canvas then reads drawings with that network.
+    // False (with a notice) when the folder has no checkpoint or a pass is
+    // already going on.
+    bool openRun(const QString& runDirectory);
+    // The current run's newest weights over the validation set, now.
+    bool refreshNow();
+    NetworkEvaluation* evaluation() const { return m_evaluation; }
+
+signals:
+    void notice(const QString& message);
+    void failed(const QString& message);
 
 private:
     TrainingWorker* m_worker;
@@ -35,4 +49,7 @@ private:
     ConfusionMatrixPanel* m_confusion;
     SamplePredictionsPanel* m_samples;
     DrawingCanvasPanel* m_canvas;
+    NetworkEvaluation* m_evaluation;
+    int64_t m_lastStep = 0;
+    int m_lastEpoch = 0;
 };

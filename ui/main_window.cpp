@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -148,6 +149,24 @@ void MainWindow::buildRunsDocks() {
         compareDock->show();
         compareDock->raise();
     });
+    // Opening one run shows its curves in the comparison, and (from its
+    // checkpoint) its matrix and predictions, and lets the canvas read with it.
+    connect(m_runs, &RunsPanel::openRequested, this, [this, compareDock](const QString& d) {
+        m_comparison->showRuns({d});
+        compareDock->show();
+        compareDock->raise();
+        m_evaluation->openRun(d);
+    });
+    connect(m_runs, &RunsPanel::resumeRequested, this, [this](const QString& d) {
+        QString error;
+        if (!m_worker->resumeRun(d, &error)) {
+            showError(tr("Cannot resume the run"), error);
+            return;
+        }
+        m_banner->hide();
+        statusBar()->showMessage(tr("Resuming %1 from its last checkpoint").arg(QDir(d).dirName()),
+                                 10000);
+    });
     connect(m_dropoutAb, &DropoutAb::finished, this, [this, compareDock](const QStringList& d) {
         m_runs->refresh();
         m_runs->choose(d);
@@ -177,6 +196,12 @@ void MainWindow::startDropoutAb() {
 // the behaviour; here they are only docked.
 void MainWindow::buildEvaluationDocks() {
     m_evaluation = new EvaluationViews(m_worker, this);
+    connect(m_evaluation, &EvaluationViews::notice, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 10000); });
+    connect(m_evaluation, &EvaluationViews::failed, this, [this](const QString& text) {
+        statusBar()->clearMessage();
+        showError(tr("Cannot validate the run"), text);
+    });
     const auto dock = [this](QWidget* panel, const QString& title, const QString& name,
                              Qt::DockWidgetArea area) {
         auto* dockWidget = new QDockWidget(title, this);

@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include "evaluation_pictures.h"
 #include "format.h"
+#include "network_evaluation.h"
 
 namespace {
 
@@ -17,6 +19,9 @@ constexpr double kSmoothing = 0.95;
 // Points per exported line: enough for a smooth curve in a 1600-pixel PNG,
 // few enough that the SVG stays small.
 constexpr int kMaxLinePoints = 800;
+// Four rows of ten in the exported grid: enough to see what the network
+// confuses, small enough for a post.
+constexpr size_t kBundleMistakes = 40;
 
 QVector<QPointF> smoothedSteps(const RunRecord& run, bool accuracy) {
     QVector<QPointF> points;
@@ -233,7 +238,8 @@ QString runsMarkdown(const QVector<RunRecord>& runs) {
     return md;
 }
 
-bool exportBundle(const QVector<RunRecord>& runs, const QString& outDir, QString* error) {
+bool exportBundle(const QVector<RunRecord>& runs, const QString& outDir, QString* error,
+                  QStringList* skipped) {
     if (runs.isEmpty()) {
         if (error) {
             *error = QObject::tr("no run to export");
@@ -252,10 +258,11 @@ bool exportBundle(const QVector<RunRecord>& runs, const QString& outDir, QString
     if (!saveChartPng(loss, dir.filePath("loss.png"), error) ||
         !saveChartSvg(loss, dir.filePath("loss.svg"), error) ||
         !saveChartPng(accuracy, dir.filePath("accuracy.png"), error) ||
-        !saveChartSvg(accuracy, dir.filePath("accuracy.svg"), error) ||
-        !writeText(dir.filePath("README.md"), runsMarkdown(runs), error)) {
+        !saveChartSvg(accuracy, dir.filePath("accuracy.svg"), error)) {
         return false;
     }
+    QString markdown = runsMarkdown(runs);
+    std::shared_ptr<const layerlab::Dataset> data;  // loaded once for all runs
     for (const RunRecord& run : runs) {
         const QString prefix = runs.size() == 1 ? QString() : run.name + "-";
         const QString metrics = run.directory + "/metrics.csv";
@@ -265,8 +272,40 @@ bool exportBundle(const QVector<RunRecord>& runs, const QString& outDir, QString
              !copyReplacing(metrics, dir.filePath(prefix + "metrics.csv"), error))) {
             return false;
         }
+        if (!run.hasCheckpoint) {
+            if (skipped) {
+                skipped->append(
+                    QObject::tr("%1: no checkpoint, so no confusion matrix").arg(run.name));
+            }
+            continue;
+        }
+        std::shared_ptr<const ValidationResults> results;
+        try {
+            results = validateRunFolder(run.directory, data).results;
+            data = results->data;
+        } catch (const std::exception& failure) {
+            if (skipped) {
+                skipped->append(QObject::tr("%1: no confusion matrix: %2")
+                                    .arg(run.name, QString::fromUtf8(failure.what())));
+            }
+            continue;
+        }
+        const QString mistakesTitle = QObject::tr("%1 · the most confident mistakes").arg(run.name);
+        const std::vector<int64_t> mistakes = worstMistakes(*results, kBundleMistakes);
+        for (const char* suffix : {".png", ".svg"}) {
+            if (!saveConfusionMatrix(*results, QObject::tr("Confusion matrix · %1").arg(run.name),
+                                     dir.filePath(prefix + "confusion" + suffix), error) ||
+                !savePredictionGrid(*results, mistakes, mistakesTitle,
+                                    dir.filePath(prefix + "mistakes" + suffix), error)) {
+                return false;
+            }
+        }
+        markdown += QObject::tr(
+                        "\n### %1\n\n![Confusion matrix](%2confusion.svg)\n\n"
+                        "![The most confident mistakes](%2mistakes.svg)\n")
+                        .arg(run.name, prefix);
     }
-    return true;
+    return writeText(dir.filePath("README.md"), markdown, error);
 }
 
 bool isHeadlessExport(int argc, char** argv) {
@@ -303,9 +342,13 @@ int runHeadlessExport(const QStringList& arguments) {
         records.append(reader.record());
     }
     QString error;
-    if (!exportBundle(records, out, &error)) {
+    QStringList skipped;
+    if (!exportBundle(records, out, &error, &skipped)) {
         std::fprintf(stderr, "error: %s\n", qPrintable(error));
         return 1;
+    }
+    for (const QString& note : skipped) {
+        std::fprintf(stderr, "note: %s\n", qPrintable(note));
     }
     std::printf("exported %d run(s) to %s\n", int(records.size()), qPrintable(out));
     return 0;

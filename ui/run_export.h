@@ -19,10 +19,14 @@ ChartPicture accuracyPicture(const QVector<RunRecord>& runs);
 QString runsMarkdown(const QVector<RunRecord>& runs);
 
 // Writes into `outDir` (created when missing): loss.png/.svg,
-// accuracy.png/.svg, README.md, and per run its experiment JSON and
-// metrics.csv (named after the run when there are several). False with
-// `error` set on the first file that cannot be written.
-bool exportBundle(const QVector<RunRecord>& runs, const QString& outDir, QString* error);
+// accuracy.png/.svg, README.md, and per run its experiment JSON,
+// metrics.csv, and, validated from its checkpoint, confusion.png/.svg and
+// mistakes.png/.svg (the most confident mistakes); names start with the
+// run's when there are several. False with `error` set on the first file
+// that cannot be written. A run whose matrix cannot be made (no checkpoint,
+// dataset not found) is exported without it, and `skipped` says why.
+bool exportBundle(const QVector<RunRecord>& runs, const QString& outDir, QString* error,
+                  QStringList* skipped = nullptr);
 
 // `layerlab --export RUN_DIR [RUN_DIR...] --to OUT_DIR`: the bundle, with no
 // window. True when `arguments` ask for it (then the caller sets up an

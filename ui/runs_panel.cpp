@@ -19,6 +19,7 @@
 namespace {
 enum Column { kName, kDate, kDataset, kAccuracy, kEpochTime, kColumns };
 constexpr int kDirectoryRole = Qt::UserRole;
+constexpr int kResumableRole = Qt::UserRole + 1;
 // A run writes its folder in bursts (config, then a row per step): list
 // again once it has been quiet this long, not at every file event.
 constexpr int kRefreshDelayMs = 500;
@@ -38,16 +39,25 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
 
     m_compare = new QPushButton(tr("Compare"), this);
     m_compare->setToolTip(tr("Overlay the ticked (or selected) runs' curves"));
+    m_open = new QPushButton(tr("Open"), this);
+    m_open->setToolTip(
+        tr("Show the selected run's curves, confusion matrix and predictions, "
+           "and draw digits for its network"));
+    m_resume = new QPushButton(tr("Resume"), this);
+    m_resume->setToolTip(
+        tr("Continue a stopped or crashed run from its last checkpoint; its curves go on"));
     m_rename = new QPushButton(tr("Rename…"), this);
     m_delete = new QPushButton(tr("Delete…"), this);
     auto* open = new QPushButton(tr("Open Folder…"), this);
     open->setToolTip(tr("Open a run folder from anywhere, also one still being written"));
 
     auto* buttons = new QGridLayout;
-    buttons->addWidget(m_compare, 0, 0);
-    buttons->addWidget(open, 0, 1);
-    buttons->addWidget(m_rename, 1, 0);
-    buttons->addWidget(m_delete, 1, 1);
+    buttons->addWidget(m_open, 0, 0);
+    buttons->addWidget(m_compare, 0, 1);
+    buttons->addWidget(m_resume, 1, 0);
+    buttons->addWidget(open, 1, 1);
+    buttons->addWidget(m_rename, 2, 0);
+    buttons->addWidget(m_delete, 2, 1);
     auto* column = new QVBoxLayout(this);
     column->setContentsMargins(4, 4, 4, 4);
     column->addWidget(m_list, 1);
@@ -59,7 +69,19 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     connect(m_delete, &QPushButton::clicked, this, &RunsPanel::deleteChosen);
     connect(open, &QPushButton::clicked, this, &RunsPanel::openFolder);
     connect(m_list, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem* item) {
-        emit compareRequested({item->data(kName, kDirectoryRole).toString()});
+        emit openRequested(item->data(kName, kDirectoryRole).toString());
+    });
+    connect(m_open, &QPushButton::clicked, this, [this] {
+        const QStringList chosen = chosenDirectories();
+        if (chosen.size() == 1) {
+            emit openRequested(chosen.front());
+        }
+    });
+    connect(m_resume, &QPushButton::clicked, this, [this] {
+        const QStringList chosen = chosenDirectories();
+        if (chosen.size() == 1) {
+            emit resumeRequested(chosen.front());
+        }
     });
     connect(m_list, &QTreeWidget::itemSelectionChanged, this, &RunsPanel::updateButtons);
     connect(m_list, &QTreeWidget::itemChanged, this, &RunsPanel::updateButtons);
@@ -92,6 +114,11 @@ void RunsPanel::refresh() {
         auto* item = new QTreeWidgetItem(m_list);
         item->setText(kName, run.name);
         item->setData(kName, kDirectoryRole, run.directory);
+        // Stopped, failed or killed (a summary left saying "running") with
+        // epochs to go and a checkpoint to go on from.
+        item->setData(
+            kName, kResumableRole,
+            run.hasCheckpoint && run.outcome != "completed" && run.epochsDone < run.epochsPlanned);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setCheckState(kName, chosen.contains(run.directory) ? Qt::Checked : Qt::Unchecked);
         item->setText(kDate, run.date.toString("yyyy-MM-dd hh:mm"));
@@ -138,9 +165,19 @@ void RunsPanel::choose(const QStringList& directories) {
 }
 
 void RunsPanel::updateButtons() {
-    const int chosen = int(chosenDirectories().size());
-    m_compare->setEnabled(chosen >= 1);
-    m_compare->setText(chosen > 1 ? tr("Compare %1").arg(chosen) : tr("Open"));
+    const QStringList directories = chosenDirectories();
+    const int chosen = int(directories.size());
+    m_compare->setEnabled(chosen >= 2);
+    m_compare->setText(chosen > 1 ? tr("Compare %1").arg(chosen) : tr("Compare"));
+    m_open->setEnabled(chosen == 1);
+    bool resumable = false;
+    for (int i = 0; chosen == 1 && i < m_list->topLevelItemCount(); ++i) {
+        const QTreeWidgetItem* item = m_list->topLevelItem(i);
+        if (item->data(kName, kDirectoryRole).toString() == directories.front()) {
+            resumable = item->data(kName, kResumableRole).toBool();
+        }
+    }
+    m_resume->setEnabled(resumable);
     m_rename->setEnabled(chosen == 1);
     m_delete->setEnabled(chosen >= 1);
 }
@@ -234,5 +271,5 @@ void RunsPanel::openFolder() {
                                  .arg(dir));
         return;
     }
-    emit compareRequested({dir});
+    emit openRequested(dir);
 }

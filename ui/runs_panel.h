@@ -10,9 +10,10 @@ class QTreeWidget;
 
 // The run history: every run folder under the runs directory, newest
 // first, with what a blog post quotes (date, dataset, validation accuracy,
-// time per epoch). Tick runs and Compare them, or open a single one; rename
-// and delete (after asking); open a run folder from elsewhere, even one
-// another process is still writing.
+// time per epoch). Tick runs and Compare them, or open a single one (its
+// curves, confusion matrix and predictions); resume a stopped or crashed
+// one; rename and delete (after asking); open a run folder from elsewhere,
+// even one another process is still writing.
 class RunsPanel : public QWidget {
     Q_OBJECT
 public:
@@ -34,8 +35,15 @@ public:
     bool renameRun(const QString& directory, const QString& newName, QString* error);
     bool deleteRun(const QString& directory, QString* error);
 
+    QPushButton* openButton() const { return m_open; }
+    QPushButton* resumeButton() const { return m_resume; }
+
 signals:
     void compareRequested(const QStringList& directories);
+    // One run: show its curves, matrix and predictions (double-click, Open).
+    void openRequested(const QString& directory);
+    // Continue a stopped or crashed run from its checkpoint.
+    void resumeRequested(const QString& directory);
     void notice(const QString& message);
 
 private:
@@ -47,6 +55,8 @@ private:
     QString m_directory;
     QTreeWidget* m_list;
     QPushButton* m_compare;
+    QPushButton* m_open;
+    QPushButton* m_resume;
     QPushButton* m_rename;
     QPushButton* m_delete;
     QFileSystemWatcher* m_watcher;

@@ -10,12 +10,14 @@
 #include <algorithm>
 #include <numeric>
 
+#include "evaluation_pictures.h"
+#include "picture_export.h"
+
 namespace {
 // Enough to see a pattern in the mistakes without a page of scrolling.
 constexpr size_t kMaxTiles = 60;
 // 28x28 at 2x: crisp, and five tiles fit a narrow dock.
 constexpr int kImageScale = 2;
-constexpr int kTilePadding = 4;
 }  // namespace
 
 SampleGrid::SampleGrid(QWidget* parent) : QWidget(parent) {
@@ -34,7 +36,7 @@ void SampleGrid::show(std::shared_ptr<const ValidationResults> results,
 
 namespace {
 int tileWidth() {
-    return 28 * kImageScale + 2 * kTilePadding;
+    return 28 * kImageScale + 2 * kSampleTilePadding;
 }
 }  // namespace
 
@@ -43,7 +45,7 @@ int SampleGrid::columns(int width) const {
 }
 
 int SampleGrid::heightForWidth(int width) const {
-    const int tileHeight = 28 * kImageScale + 2 * kTilePadding + 2 * fontMetrics().height();
+    const int tileHeight = sampleTileHeight(kImageScale, fontMetrics().height());
     const int rows = int((m_indices.size() + size_t(columns(width)) - 1) / size_t(columns(width)));
     return std::max(rows, 1) * tileHeight;
 }
@@ -70,41 +72,15 @@ void SampleGrid::paintEvent(QPaintEvent*) {
                                    : tr("Validation images appear after the first epoch."));
         return;
     }
-    // Nearest neighbour: a pixel of the dataset stays a crisp square.
-    painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
     QFont small = font();
     small.setPointSizeF(font().pointSizeF() * 0.85);
     painter.setFont(small);
-    const int lineHeight = QFontMetrics(small).height();
-    const int tileHeight = 28 * kImageScale + 2 * kTilePadding + 2 * fontMetrics().height();
+    const int tileHeight = sampleTileHeight(kImageScale, fontMetrics().height());
     const int cols = columns(width());
-    const int rows = m_results->imageRows();
-    const int colsPx = m_results->imageCols();
     for (size_t n = 0; n < m_indices.size(); ++n) {
-        const int64_t i = m_indices[n];
-        const QPoint corner(int(n % size_t(cols)) * tileWidth(),
-                            int(n / size_t(cols)) * tileHeight);
-        const QImage image(m_results->image(i), colsPx, rows, colsPx, QImage::Format_Grayscale8);
-        const QRect target(corner + QPoint(kTilePadding, kTilePadding),
-                           QSize(colsPx * kImageScale, rows * kImageScale));
-        painter.drawImage(target, image);
-        const int truth = m_results->trueLabels[size_t(i)];
-        const int guess = m_results->predicted[size_t(i)];
-        const bool wrong = truth != guess;
-        if (wrong) {
-            painter.setPen(QPen(QColor(220, 40, 40), 2));
-            painter.drawRect(target.adjusted(-1, -1, 0, 0));
-        }
-        const QString guessName = m_results->classNames.value(guess).left(7);
-        const QString truthName = m_results->classNames.value(truth).left(7);
-        const QRect line1(corner.x(), target.bottom() + 2, tileWidth(), lineHeight);
-        painter.setPen(wrong ? QColor(200, 30, 30) : palette().color(QPalette::WindowText));
-        painter.drawText(line1, Qt::AlignHCenter,
-                         QString("%1 %2%").arg(guessName).arg(
-                             int(std::lround(100 * m_results->confidence[size_t(i)]))));
-        painter.setPen(palette().color(QPalette::PlaceholderText));
-        painter.drawText(line1.translated(0, lineHeight), Qt::AlignHCenter,
-                         wrong ? tr("true %1").arg(truthName) : tr("✓ %1").arg(truthName));
+        const QRect tile(int(n % size_t(cols)) * tileWidth(), int(n / size_t(cols)) * tileHeight,
+                         tileWidth(), tileHeight);
+        paintSampleTile(painter, *m_results, m_indices[n], tile, kImageScale, palette());
     }
 }
 
@@ -113,6 +89,7 @@ SamplePredictionsPanel::SamplePredictionsPanel(QWidget* parent)
       m_modeBox(new QComboBox(this)),
       m_classBox(new QComboBox(this)),
       m_shuffle(new QPushButton(tr("Shuffle"), this)),
+      m_export(new QPushButton(tr("Export…"), this)),
       m_caption(new QLabel(this)),
       m_grid(new SampleGrid(this)) {
     m_modeBox->addItem(tr("Worst mistakes"), int(Mode::WorstMistakes));
@@ -127,6 +104,8 @@ SamplePredictionsPanel::SamplePredictionsPanel(QWidget* parent)
     controls->addWidget(m_classBox);
     controls->addWidget(m_shuffle);
     controls->addStretch();
+    m_export->setToolTip(tr("Save these images with their predictions as PNG or SVG"));
+    controls->addWidget(m_export);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
     m_caption->setWordWrap(true);
@@ -137,6 +116,14 @@ SamplePredictionsPanel::SamplePredictionsPanel(QWidget* parent)
             [this] { setMode(Mode(m_modeBox->currentData().toInt())); });
     connect(m_classBox, &QComboBox::activated, this, [this] { refresh(); });
     connect(m_shuffle, &QPushButton::clicked, this, [this] { refresh(); });
+    connect(m_export, &QPushButton::clicked, this, [this] {
+        const QString file = askPictureFile(this, tr("Export predictions"), tr("predictions"));
+        if (!file.isEmpty()) {
+            savePictureOrSay(this, file, [this](const QString& f, QString* error) {
+                return exportTo(f, error);
+            });
+        }
+    });
     refresh();
 }
 
@@ -167,9 +154,20 @@ QString SamplePredictionsPanel::caption() const {
     return m_caption->text();
 }
 
+bool SamplePredictionsPanel::exportTo(const QString& file, QString* error) const {
+    if (!m_results) {
+        if (error) {
+            *error = tr("%1: there are no predictions yet").arg(file);
+        }
+        return false;
+    }
+    return savePredictionGrid(*m_results, m_grid->indices(), caption(), file, error);
+}
+
 void SamplePredictionsPanel::refresh() {
     m_classBox->setVisible(m_mode == Mode::OneClass);
     m_shuffle->setVisible(m_mode == Mode::Random);
+    m_export->setEnabled(m_results != nullptr);
     if (!m_results) {
         m_caption->clear();
         m_grid->show(nullptr, {});
@@ -242,7 +240,7 @@ void SamplePredictionsPanel::refresh() {
     chosen.resize(std::min(found, kMaxTiles));
     m_caption->setText(
         found > chosen.size()
-            ? tr("Epoch %1 · %2 of %3: %4").arg(r.epoch).arg(chosen.size()).arg(found).arg(what)
-            : tr("Epoch %1 · %2 images: %3").arg(r.epoch).arg(found).arg(what));
+            ? tr("%1 · %2 of %3: %4").arg(r.label).arg(chosen.size()).arg(found).arg(what)
+            : tr("%1 · %2 images: %3").arg(r.label).arg(found).arg(what));
     m_grid->show(m_results, std::move(chosen));
 }

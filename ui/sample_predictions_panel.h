@@ -52,6 +52,9 @@ public:
     // The validation indices on show, in order.
     const std::vector<int64_t>& shownIndices() const { return m_grid->indices(); }
     QString caption() const;
+    // The tiles on show, under the caption, as a figure (PNG at 2x or SVG
+    // by the suffix); false with `error` set when not written.
+    bool exportTo(const QString& file, QString* error) const;
 
 private:
     void refresh();
@@ -64,6 +67,7 @@ private:
     QComboBox* m_modeBox;
     QComboBox* m_classBox;
     QPushButton* m_shuffle;
+    QPushButton* m_export;
     QLabel* m_caption;
     SampleGrid* m_grid;
 };

@@ -283,7 +283,11 @@ void TrainingControlsPanel::setRunState(TrainingWorker::State state) {
 
 void TrainingControlsPanel::runStarted(const layerlab::RunStart& start) {
     m_run = start;
-    m_runBatchSize = std::max(1, m_document->spec().training.batchSize);
+    // The run's own batch (a resumed run folder's experiment may differ from
+    // the document's): the training images over the steps of an epoch.
+    m_runBatchSize = start.stepsPerEpoch > 0
+                         ? std::max(1.0, double(start.trainSamples) / double(start.stepsPerEpoch))
+                         : std::max(1, m_document->spec().training.batchSize);
     m_recent.clear();
     m_progress->setRange(0, int(std::max<int64_t>(1, start.totalSteps)));
     m_progress->setValue(0);
@@ -305,7 +309,14 @@ void TrainingControlsPanel::stepsArrived(const std::vector<layerlab::StepMetrics
                               .arg(fmt::grouped(last.step), fmt::grouped(m_run.totalSteps)));
 
     for (const layerlab::StepMetrics& step : steps) {
-        m_recent.emplace_back(step.step, step.seconds);
+        // A resumed run's earlier epochs are replayed for the charts; they
+        // say nothing about this process's speed.
+        if (step.epoch >= m_run.firstEpoch) {
+            m_recent.emplace_back(step.step, step.seconds);
+        }
+    }
+    if (m_recent.empty()) {
+        return;
     }
     while (m_recent.size() > 2 && last.seconds - m_recent.front().second > kRateWindowSeconds) {
         m_recent.pop_front();
@@ -321,10 +332,13 @@ void TrainingControlsPanel::stepsArrived(const std::vector<layerlab::StepMetrics
 }
 
 void TrainingControlsPanel::epochFinished(const layerlab::EpochMetrics& epoch) {
-    m_status->setText(
-        tr("Epoch %1: validation accuracy %2 (%3)")
-            .arg(epoch.epoch)
-            .arg(fmt::percent(epoch.validationAccuracy), fmt::duration(epoch.epochSeconds)));
+    const QString accuracy = tr("Epoch %1: validation accuracy %2")
+                                 .arg(epoch.epoch)
+                                 .arg(fmt::percent(epoch.validationAccuracy));
+    // A resumed run's replayed epochs have no timing.
+    m_status->setText(epoch.epochSeconds > 0
+                          ? tr("%1 (%2)").arg(accuracy, fmt::duration(epoch.epochSeconds))
+                          : accuracy);
 }
 
 void TrainingControlsPanel::runFinished(const layerlab::RunSummary& summary) {

@@ -82,6 +82,6 @@ private:
     // The run's shape, from RunStart, and recent (step, seconds) pairs for a
     // samples/s that follows the current speed rather than the average.
     layerlab::RunStart m_run;
-    int m_runBatchSize = 1;
+    double m_runBatchSize = 1;
     std::deque<std::pair<int64_t, double>> m_recent;
 };

@@ -54,11 +54,15 @@ namespace {
 // Passes every event to the GUI's observer and to the run folder's recorder.
 class RecordingObserver : public layerlab::TrainingObserver {
 public:
-    RecordingObserver(layerlab::TrainingObserver& gui, layerlab::RunRecorder& recorder)
-        : m_gui(gui), m_recorder(recorder) {}
+    RecordingObserver(layerlab::TrainingObserver& gui, layerlab::RunRecorder& recorder,
+                      bool resuming)
+        : m_gui(gui), m_recorder(recorder), m_resuming(resuming) {}
     void onStart(const layerlab::RunStart& s) override {
         m_recorder.onStart(s);
         m_gui.onStart(s);
+        if (m_resuming) {
+            replayEarlierEpochs();
+        }
     }
     void onSteps(const std::vector<layerlab::StepMetrics>& s) override {
         m_recorder.onSteps(s);
@@ -79,8 +83,37 @@ public:
     }
 
 private:
+    // A resumed run's curves start where the earlier process left them: the
+    // rows the recorder kept (whole epochs before the checkpoint's) go to
+    // the GUI as if they had just been trained.
+    void replayEarlierEpochs() {
+        RunReader reader(QString::fromStdString(m_recorder.directory().string()));
+        reader.update();
+        const RunRecord& run = reader.record();
+        std::vector<layerlab::StepMetrics> steps;
+        steps.reserve(size_t(run.steps.size()));
+        for (const StepPoint& point : run.steps) {
+            layerlab::StepMetrics step;
+            step.step = point.step;
+            step.epoch = point.epoch;
+            step.loss = point.loss;
+            step.accuracy = point.accuracy;
+            steps.push_back(step);
+        }
+        m_gui.onSteps(steps);
+        for (const ValidationPoint& point : run.validation) {
+            layerlab::EpochMetrics epoch;
+            epoch.epoch = point.epoch;
+            epoch.step = point.step;
+            epoch.validationLoss = point.loss;
+            epoch.validationAccuracy = point.accuracy;
+            m_gui.onEpoch(epoch);
+        }
+    }
+
     layerlab::TrainingObserver& m_gui;
     layerlab::RunRecorder& m_recorder;
+    bool m_resuming;
 };
 
 // A new folder for the run: "<name>-<date-time>", with a number added when
@@ -109,6 +142,46 @@ bool TrainingWorker::start(const layerlab::ExperimentSpec& spec) {
     if (isBusy()) {
         return false;
     }
+    launch(spec,
+           newRunDirectory(m_runsDirectory.isEmpty() ? runsDirectory() : m_runsDirectory, spec),
+           false);
+    return true;
+}
+
+bool TrainingWorker::resumeRun(const QString& runDirectory, QString* error) {
+    const auto refuse = [error](const QString& why) {
+        if (error) {
+            *error = why;
+        }
+        return false;
+    };
+    if (isBusy()) {
+        return refuse(tr("A run is going on; stop it first"));
+    }
+    const QDir dir(runDirectory);
+    if (!QFileInfo::exists(dir.filePath("checkpoint.pt"))) {
+        return refuse(tr("%1: no checkpoint to resume from (one is written at each epoch's end)")
+                          .arg(dir.filePath("checkpoint.pt")));
+    }
+    RunReader reader(runDirectory);
+    reader.update();
+    const RunRecord& run = reader.record();
+    if (!run.specValid) {
+        return refuse(
+            tr("%1: the run's experiment cannot be read").arg(dir.filePath("config.json")));
+    }
+    if (run.outcome == "completed" ||
+        (run.epochsPlanned > 0 && run.epochsDone >= run.epochsPlanned)) {
+        return refuse(tr("%1 has trained all its %2 epochs; there is nothing to resume")
+                          .arg(run.name)
+                          .arg(run.epochsPlanned));
+    }
+    launch(run.spec, runDirectory, true);
+    return true;
+}
+
+void TrainingWorker::launch(const layerlab::ExperimentSpec& spec, const QString& runDirectory,
+                            bool resume) {
     finishThread();
     m_stopRequested = false;
     m_pauseRequested = false;
@@ -123,14 +196,12 @@ bool TrainingWorker::start(const layerlab::ExperimentSpec& spec) {
         m_finalWeights.reset();
         m_runData.reset();
     }
-    m_lastRunDirectory =
-        newRunDirectory(m_runsDirectory.isEmpty() ? runsDirectory() : m_runsDirectory, spec);
-    qCInfo(lcTrain) << "starting" << QString::fromStdString(spec.name) << "on"
-                    << QString::fromStdString(spec.dataset) << "into" << m_lastRunDirectory;
+    m_lastRunDirectory = runDirectory;
+    qCInfo(lcTrain) << (resume ? "resuming" : "starting") << QString::fromStdString(spec.name)
+                    << "on" << QString::fromStdString(spec.dataset) << "into" << runDirectory;
     m_thread =
-        std::thread(&TrainingWorker::trainOnThread, this, spec, m_lastRunDirectory.toStdString());
+        std::thread(&TrainingWorker::trainOnThread, this, spec, runDirectory.toStdString(), resume);
     m_drainTimer->start();
-    return true;
 }
 
 void TrainingWorker::pause() {
@@ -229,7 +300,8 @@ std::map<std::string, std::string> TrainingWorker::environmentCard(const layerla
     return card;
 }
 
-void TrainingWorker::trainOnThread(layerlab::ExperimentSpec spec, std::string runDirectory) {
+void TrainingWorker::trainOnThread(layerlab::ExperimentSpec spec, std::string runDirectory,
+                                   bool resume) {
     Observer guiObserver(m_inboxMutex, m_inbox);
     layerlab::TrainingObserver& observer = guiObserver;
     try {
@@ -254,14 +326,19 @@ void TrainingWorker::trainOnThread(layerlab::ExperimentSpec spec, std::string ru
             return;
         }
 
-        layerlab::RunRecorder recorder(runDirectory, spec);
+        layerlab::RunRecorder recorder(
+            runDirectory, spec,
+            resume ? layerlab::RunRecorder::Mode::Resume : layerlab::RunRecorder::Mode::Fresh);
         for (const auto& [key, value] : environmentCard(*data)) {
             recorder.setEnvironment(key, value);
         }
         layerlab::TrainerOptions options;
         options.checkpointFile = recorder.checkpointFile();
         options.snapshotEvery = kSnapshotEvery;
-        RecordingObserver recording(guiObserver, recorder);
+        if (resume) {
+            options.resumeFrom = recorder.checkpointFile();
+        }
+        RecordingObserver recording(guiObserver, recorder, resume);
         layerlab::Trainer trainer(std::move(spec), std::move(data), options);
         {
             std::lock_guard lock(m_trainerMutex);

@@ -40,6 +40,11 @@ public:
 
     // Starts a run of a copy of `spec`; false when one is already going on.
     bool start(const layerlab::ExperimentSpec& spec);
+    // Continues a stopped or crashed run folder from its checkpoint, with
+    // the folder's own experiment: its rows so far are sent first (as steps
+    // and epochs), so the curves continue where they ended. False with
+    // `error` set when a run is going on or the folder cannot be resumed.
+    bool resumeRun(const QString& runDirectory, QString* error);
     void pause();
     void resume();
     void stop();
@@ -86,7 +91,8 @@ private:
     };
     class Observer;
 
-    void trainOnThread(layerlab::ExperimentSpec spec, std::string runDirectory);
+    void launch(const layerlab::ExperimentSpec& spec, const QString& runDirectory, bool resume);
+    void trainOnThread(layerlab::ExperimentSpec spec, std::string runDirectory, bool resume);
     // Facts for the run's environment card: Qt's version, the dataset's
     // files and their MD5 sums. Training thread only.
     std::map<std::string, std::string> environmentCard(const layerlab::Dataset& data);

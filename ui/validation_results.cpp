@@ -1,5 +1,7 @@
 #include "validation_results.h"
 
+#include <QObject>
+
 const uint8_t* ValidationResults::image(int64_t i) const {
     const layerlab::IdxImages& images = fromTrain ? data->train.images : data->test.images;
     return images.pixels.data() + (first + i) * images.rows * images.cols;
@@ -41,6 +43,7 @@ std::shared_ptr<const ValidationResults> makeValidationResults(
     }
     auto results = std::make_shared<ValidationResults>();
     results->epoch = epoch.epoch;
+    results->label = QObject::tr("Epoch %1").arg(epoch.epoch);
     results->numClasses = classes;
     const auto kind = data->kind;
     results->classNames = classNamesOf(layerlab::datasetInfo(kind).id, classes);

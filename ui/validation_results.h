@@ -13,6 +13,9 @@
 // confidence, and where its pixels are. Immutable once made; shared.
 struct ValidationResults {
     int epoch = 0;
+    // Whose verdict, as captions and exported titles show it: "Epoch 3",
+    // "<run> (its last checkpoint)", "Step 1,200 (epoch 2)".
+    QString label;
     int numClasses = 0;
     QStringList classNames;
     std::vector<int64_t> confusion;  // [true * numClasses + predicted]

@@ -1,0 +1,214 @@
+// A run's evaluation after the fact (issues 4 and 5): a run folder opened
+// from disk shows its matrix and predictions and the canvas reads with its
+// network; "Refresh now" validates the weights mid-run; the matrix and the
+// grid export as SVG and PNG; a stopped run resumed from the window keeps
+// its curves.
+#include <QFile>
+#include <QImage>
+#include <QSignalSpy>
+#include <QToolButton>
+
+#include "charts_panel.h"
+#include "confusion_matrix_panel.h"
+#include "drawing_canvas_panel.h"
+#include "evaluation_views.h"
+#include "layerlab/experiment.h"
+#include "metric_chart.h"
+#include "network_evaluation.h"
+#include "run_history.h"
+#include "sample_predictions_panel.h"
+#include "training_worker.h"
+#include "ui_test_support.h"
+
+namespace {
+const QString kSeedPreset =
+    QStringLiteral(LAYERLAB_SOURCE_DIR "/resources/presets/seed-dropout.json");
+constexpr int64_t kValidationCount = 300;
+
+layerlab::ExperimentSpec shortSpec(int64_t trainImages, int epochs) {
+    layerlab::ExperimentSpec spec = layerlab::loadExperiment(kSeedPreset.toStdString());
+    spec.training.trainLimit = trainImages;
+    spec.training.validationLimit = kValidationCount;
+    spec.training.epochs = epochs;
+    spec.training.momentum = 0.9;
+    spec.training.device = layerlab::DeviceChoice::Cpu;
+    return spec;
+}
+
+QByteArray readAll(const QString& file) {
+    QFile in(file);
+    return in.open(QIODevice::ReadOnly) ? in.readAll() : QByteArray();
+}
+}  // namespace
+
+class RunEvaluationTest : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void openedRunShowsItsMatrixAndDraws();
+    void matrixAndGridExportAsSvgAndPng();
+    void refreshNowValidatesMidRun();
+    void resumedRunContinuesItsCurves();
+
+private:
+    QTemporaryDir m_runs;
+    QTemporaryDir m_out;
+    QWidget* m_window = nullptr;
+    TrainingWorker* m_worker = nullptr;
+    EvaluationViews* m_views = nullptr;
+    std::shared_ptr<const ValidationResults> m_trained;  // the run's last epoch
+};
+
+void RunEvaluationTest::initTestCase() {
+    m_window = new QWidget;
+    m_worker = new TrainingWorker(m_window);
+    m_worker->setRunsDirectory(m_runs.path());
+    m_views = new EvaluationViews(m_worker, m_window);
+    QSignalSpy finished(m_worker, &TrainingWorker::runFinished);
+    QVERIFY(m_worker->start(shortSpec(1280, 1)));
+    QVERIFY(finished.wait(240000));
+    m_trained = m_views->results();
+    QVERIFY(m_trained != nullptr);
+}
+
+void RunEvaluationTest::cleanupTestCase() {
+    delete m_window;
+}
+
+void RunEvaluationTest::openedRunShowsItsMatrixAndDraws() {
+    // Another window's panels, with no run of their own: as after a restart.
+    QWidget window;
+    TrainingWorker idle(&window);
+    EvaluationViews views(&idle, &window);
+    QSignalSpy evaluated(views.evaluation(), &NetworkEvaluation::evaluated);
+    QVERIFY(views.openRun(m_worker->lastRunDirectory()));
+    QVERIFY(evaluated.wait(60000));
+
+    const auto results = views.results();
+    QVERIFY(results != nullptr);
+    QCOMPARE(views.confusion()->total(), kValidationCount);
+    QCOMPARE(results->confusion, m_trained->confusion);
+    QCOMPARE(results->predicted, m_trained->predicted);
+    QVERIFY(results->label.contains(QDir(m_worker->lastRunDirectory()).dirName()));
+    QVERIFY(!views.samples()->shownIndices().empty());
+
+    DrawingCanvas* canvas = views.canvas()->canvas();
+    canvas->resize(280, 280);
+    QTest::mousePress(canvas, Qt::LeftButton, {}, QPoint(140, 40));
+    for (int y = 50; y <= 240; y += 10) {
+        QTest::mouseMove(canvas, QPoint(140, y));
+    }
+    QTest::mouseRelease(canvas, Qt::LeftButton, {}, QPoint(140, 240));
+    views.canvas()->predictNow();
+    QVERIFY(views.canvas()->prediction().has_value());
+
+    // A folder without a checkpoint is refused with a notice, nothing lost.
+    QTemporaryDir empty;
+    QSignalSpy notices(&views, &EvaluationViews::notice);
+    QVERIFY(!views.openRun(empty.path()));
+    QCOMPARE(notices.count(), 1);
+    QCOMPARE(views.results(), results);
+}
+
+void RunEvaluationTest::matrixAndGridExportAsSvgAndPng() {
+    const QString svg = m_out.filePath("matrix.svg");
+    const QString png = m_out.filePath("matrix.png");
+    QString error;
+    QVERIFY2(m_views->confusion()->exportTo(svg, &error), qPrintable(error));
+    QVERIFY2(m_views->confusion()->exportTo(png, &error), qPrintable(error));
+    const QByteArray matrixSvg = readAll(svg);
+    for (const char* text : {"Confusion matrix", "Predicted class", "True class", "Recall",
+                             "Precision", "validation images right"}) {
+        QVERIFY2(matrixSvg.contains(text), text);
+    }
+    const QImage matrixPng(png);
+    QVERIFY(!matrixPng.isNull());
+    QVERIFY(matrixPng.width() >= 1000 && matrixPng.width() % 2 == 0);  // 2x
+
+    m_views->samples()->setMode(SamplePredictionsPanel::Mode::WorstMistakes);
+    const QString gridSvg = m_out.filePath("grid.svg");
+    const QString gridPng = m_out.filePath("grid.png");
+    QVERIFY2(m_views->samples()->exportTo(gridSvg, &error), qPrintable(error));
+    QVERIFY2(m_views->samples()->exportTo(gridPng, &error), qPrintable(error));
+    QVERIFY(readAll(gridSvg).contains("the most confident first"));
+    QVERIFY(readAll(gridSvg).contains("<image"));  // the digits themselves
+    QVERIFY(!QImage(gridPng).isNull());
+
+    // An unwritable place is an error naming the file, not a crash.
+    QVERIFY(!m_views->confusion()->exportTo("/proc/no/such/dir/m.png", &error));
+    QVERIFY(error.contains("/proc/no/such/dir/m.png"));
+}
+
+void RunEvaluationTest::refreshNowValidatesMidRun() {
+    QWidget window;
+    TrainingWorker worker(&window);
+    worker.setRunsDirectory(m_runs.path());
+    EvaluationViews views(&worker, &window);
+    QToolButton* refresh = views.confusion()->refreshButton();
+    QVERIFY(!refresh->isEnabled());  // nothing trains yet
+
+    QVERIFY(worker.start(shortSpec(12800, 1)));
+    QTRY_VERIFY_WITH_TIMEOUT(worker.latestWeights() != nullptr, 120000);
+    worker.pause();
+    QTRY_VERIFY(refresh->isEnabled());
+    QSignalSpy evaluated(views.evaluation(), &NetworkEvaluation::evaluated);
+    refresh->click();
+    QVERIFY(evaluated.wait(60000));
+    QVERIFY(views.results()->label.startsWith("Step"));
+    QCOMPARE(views.confusion()->total(), kValidationCount);
+
+    QSignalSpy finished(&worker, &TrainingWorker::runFinished);
+    worker.stop();
+    QVERIFY(finished.wait(60000));
+    QTRY_VERIFY(!refresh->isEnabled());
+}
+
+void RunEvaluationTest::resumedRunContinuesItsCurves() {
+    QWidget window;
+    TrainingWorker worker(&window);
+    worker.setRunsDirectory(m_runs.path());
+    ChartsPanel charts(&window);
+    connect(&worker, &TrainingWorker::runStarted, &charts, &ChartsPanel::startRun);
+    connect(&worker, &TrainingWorker::stepsArrived, &charts, &ChartsPanel::addSteps);
+    connect(&worker, &TrainingWorker::epochFinished, &charts, &ChartsPanel::addEpoch);
+
+    // Stopped during its second epoch (or at the latest in its third).
+    QSignalSpy epochs(&worker, &TrainingWorker::epochFinished);
+    QSignalSpy finished(&worker, &TrainingWorker::runFinished);
+    QVERIFY(worker.start(shortSpec(3200, 4)));
+    QVERIFY(epochs.wait(120000));
+    worker.stop();
+    QVERIFY(finished.wait(60000));
+    const QString dir = worker.lastRunDirectory();
+    RunReader before(dir);
+    before.update();
+    const int done = before.record().epochsDone;
+    QVERIFY(done >= 1 && done < 4);
+    QCOMPARE(before.record().outcome, QString("stopped"));
+
+    QString error;
+    QVERIFY2(worker.resumeRun(dir, &error), qPrintable(error));
+    QVERIFY(finished.wait(240000));
+    // The curves hold the earlier epochs and the new ones, one point per
+    // step and per epoch, as if never interrupted.
+    QCOMPARE(charts.accuracyChart()->validationPointCount(), 4);
+    QCOMPARE(charts.lossChart()->trainPointCount(), 4 * 50);
+
+    RunReader after(dir);
+    after.update();
+    QCOMPARE(after.record().outcome, QString("completed"));
+    QCOMPARE(after.record().epochsDone, 4);
+    QCOMPARE(after.record().steps.size(), 4 * 50);
+    for (int i = 0; i < after.record().steps.size(); ++i) {
+        QCOMPARE(after.record().steps[i].step, int64_t(i + 1));
+    }
+    QCOMPARE(after.record().validation.size(), 4);
+
+    // A finished run is not resumed again.
+    QVERIFY(!worker.resumeRun(dir, &error));
+    QVERIFY(error.contains("nothing to resume"));
+}
+
+LAYERLAB_UI_TEST_MAIN(RunEvaluationTest)
+#include "run_evaluation_test.moc"

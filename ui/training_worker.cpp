@@ -8,6 +8,7 @@
 #include "layerlab/errors.h"
 #include "layerlab/run_recorder.h"
 #include "logging.h"
+#include "recording_observer.h"
 #include "run_history.h"
 
 namespace {
@@ -50,71 +51,6 @@ private:
 };
 
 namespace {
-
-// Passes every event to the GUI's observer and to the run folder's recorder.
-class RecordingObserver : public layerlab::TrainingObserver {
-public:
-    RecordingObserver(layerlab::TrainingObserver& gui, layerlab::RunRecorder& recorder,
-                      bool resuming)
-        : m_gui(gui), m_recorder(recorder), m_resuming(resuming) {}
-    void onStart(const layerlab::RunStart& s) override {
-        m_recorder.onStart(s);
-        m_gui.onStart(s);
-        if (m_resuming) {
-            replayEarlierEpochs();
-        }
-    }
-    void onSteps(const std::vector<layerlab::StepMetrics>& s) override {
-        m_recorder.onSteps(s);
-        m_gui.onSteps(s);
-    }
-    void onEpoch(const layerlab::EpochMetrics& e) override {
-        m_recorder.onEpoch(e);
-        m_gui.onEpoch(e);
-    }
-    void onNotice(const std::string& m) override { m_gui.onNotice(m); }
-    void onFinish(const layerlab::RunSummary& s) override {
-        try {
-            m_recorder.onFinish(s);
-        } catch (const std::exception& error) {
-            m_gui.onNotice(std::string("the run's summary was not written: ") + error.what());
-        }
-        m_gui.onFinish(s);
-    }
-
-private:
-    // A resumed run's curves start where the earlier process left them: the
-    // rows the recorder kept (whole epochs before the checkpoint's) go to
-    // the GUI as if they had just been trained.
-    void replayEarlierEpochs() {
-        RunReader reader(QString::fromStdString(m_recorder.directory().string()));
-        reader.update();
-        const RunRecord& run = reader.record();
-        std::vector<layerlab::StepMetrics> steps;
-        steps.reserve(size_t(run.steps.size()));
-        for (const StepPoint& point : run.steps) {
-            layerlab::StepMetrics step;
-            step.step = point.step;
-            step.epoch = point.epoch;
-            step.loss = point.loss;
-            step.accuracy = point.accuracy;
-            steps.push_back(step);
-        }
-        m_gui.onSteps(steps);
-        for (const ValidationPoint& point : run.validation) {
-            layerlab::EpochMetrics epoch;
-            epoch.epoch = point.epoch;
-            epoch.step = point.step;
-            epoch.validationLoss = point.loss;
-            epoch.validationAccuracy = point.accuracy;
-            m_gui.onEpoch(epoch);
-        }
-    }
-
-    layerlab::TrainingObserver& m_gui;
-    layerlab::RunRecorder& m_recorder;
-    bool m_resuming;
-};
 
 // A new folder for the run: "<name>-<date-time>", with a number added when
 // two runs start within the same second (a quick A/B pair).

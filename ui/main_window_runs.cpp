@@ -1,0 +1,81 @@
+// MainWindow's run history, comparison and dropout A/B docks (issue 5):
+// runs_panel, compare_view and dropout_ab hold the behaviour; here they are
+// docked and wired to the worker and the evaluation panels.
+#include <QDir>
+#include <QDockWidget>
+#include <QStatusBar>
+
+#include "banner.h"
+#include "compare_view.h"
+#include "dropout_ab.h"
+#include "evaluation_views.h"
+#include "experiment_document.h"
+#include "main_window.h"
+#include "runs_panel.h"
+#include "training_worker.h"
+
+void MainWindow::buildRunsDocks() {
+    m_runs = new RunsPanel(this);
+    m_comparison = new CompareView(this);
+    m_dropoutAb = new DropoutAb(m_worker, this);
+    auto* runsDock = new QDockWidget(tr("Runs"), this);
+    runsDock->setObjectName("runsDock");
+    runsDock->setWidget(m_runs);
+    addDockWidget(Qt::RightDockWidgetArea, runsDock);
+    auto* compareDock = new QDockWidget(tr("Comparison"), this);
+    compareDock->setObjectName("comparisonDock");
+    compareDock->setWidget(m_comparison);
+    addDockWidget(Qt::BottomDockWidgetArea, compareDock);
+
+    const auto notify = [this](const QString& text) { statusBar()->showMessage(text, 10000); };
+    connect(m_runs, &RunsPanel::notice, this, notify);
+    connect(m_comparison, &CompareView::notice, this, notify);
+    connect(m_dropoutAb, &DropoutAb::progress, this, notify);
+    connect(m_dropoutAb, &DropoutAb::abandoned, this, notify);
+    connect(m_runs, &RunsPanel::compareRequested, this, [this, compareDock](const QStringList& d) {
+        m_comparison->showRuns(d);
+        compareDock->show();
+        compareDock->raise();
+    });
+    // Opening one run shows its curves in the comparison, and (from its
+    // checkpoint) its matrix and predictions, and lets the canvas read with it.
+    connect(m_runs, &RunsPanel::openRequested, this, [this, compareDock](const QString& d) {
+        m_comparison->showRuns({d});
+        compareDock->show();
+        compareDock->raise();
+        m_evaluation->openRun(d);
+    });
+    connect(m_runs, &RunsPanel::resumeRequested, this, [this](const QString& d) {
+        QString error;
+        if (!m_worker->resumeRun(d, &error)) {
+            showError(tr("Cannot resume the run"), error);
+            return;
+        }
+        m_banner->hide();
+        statusBar()->showMessage(tr("Resuming %1 from its last checkpoint").arg(QDir(d).dirName()),
+                                 10000);
+    });
+    connect(m_dropoutAb, &DropoutAb::finished, this, [this, compareDock](const QStringList& d) {
+        m_runs->refresh();
+        m_runs->choose(d);
+        m_comparison->showRuns(d);
+        compareDock->show();
+        compareDock->raise();
+        statusBar()->showMessage(tr("Dropout A/B done: compare the two runs below"), 10000);
+    });
+    // A new run appears in the list as soon as its folder does.
+    connect(m_worker, &TrainingWorker::runStarted, m_runs, &RunsPanel::refresh);
+    connect(m_worker, &TrainingWorker::runFinished, m_runs, &RunsPanel::refresh);
+}
+
+void MainWindow::startDropoutAb() {
+    const QString invalid = m_document->invalidReason();
+    QString error = invalid;
+    if (invalid.isEmpty()) {
+        m_banner->hide();
+        if (m_dropoutAb->start(m_document->spec(), &error)) {
+            return;
+        }
+    }
+    showError(tr("Cannot start the dropout A/B"), error);
+}

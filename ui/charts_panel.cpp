@@ -9,6 +9,7 @@
 
 #include "format.h"
 #include "metric_chart.h"
+#include "run_history.h"
 
 namespace {
 // Side by side from this width-to-height ratio up, stacked below it: at 1.5
@@ -88,6 +89,30 @@ void ChartsPanel::addEpoch(const layerlab::EpochMetrics& epoch) {
         text += tr(" · train loss %1 · %2 samples/s")
                     .arg(epoch.trainLoss, 0, 'f', 4)
                     .arg(fmt::grouped(qint64(epoch.samplesPerSecond)));
+    }
+    m_summary->setText(text);
+}
+
+void ChartsPanel::showRun(const RunRecord& run) {
+    const int epochs = std::max(run.epochsPlanned, run.epochsDone);
+    m_loss->reset(epochs, run.stepsPerEpoch);
+    m_accuracy->reset(epochs, run.stepsPerEpoch);
+    for (const StepPoint& step : run.steps) {
+        m_loss->appendStep(step.step, step.loss);
+        m_accuracy->appendStep(step.step, step.accuracy);
+    }
+    for (const ValidationPoint& point : run.validation) {
+        m_loss->appendValidation(point.epoch, point.loss);
+        m_accuracy->appendValidation(point.epoch, point.accuracy);
+    }
+    m_loss->refresh();
+    m_accuracy->refresh();
+    QString text = tr("<b>%1</b> · %2 of %3 epochs")
+                       .arg(run.name.toHtmlEscaped())
+                       .arg(run.epochsDone)
+                       .arg(run.epochsPlanned);
+    if (run.validationAccuracy >= 0) {
+        text += tr(" · validation accuracy <b>%1</b>").arg(fmt::percent(run.validationAccuracy));
     }
     m_summary->setText(text);
 }

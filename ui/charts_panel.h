@@ -9,6 +9,7 @@ class QBoxLayout;
 class QLabel;
 class QToolButton;
 class MetricChart;
+struct RunRecord;
 
 // Loss and accuracy of the run in progress (or the last one), with the
 // numbers a blog post quotes above them. Fed by the training worker's
@@ -29,6 +30,9 @@ public:
     void addSteps(const std::vector<layerlab::StepMetrics>& steps);
     void addEpoch(const layerlab::EpochMetrics& epoch);
     void setSmoothed(bool smoothed);
+    // A run folder's curves (a run opened from the Runs panel), until the
+    // next run starts.
+    void showRun(const RunRecord& run);
 
 protected:
     void resizeEvent(QResizeEvent* event) override;

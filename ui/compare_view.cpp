@@ -1,5 +1,6 @@
 #include "compare_view.h"
 
+#include <QBoxLayout>
 #include <QChart>
 #include <QChartView>
 #include <QFileDialog>
@@ -52,13 +53,13 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
     auto* header = new QHBoxLayout;
     header->addWidget(m_status, 1);
     header->addWidget(m_exportButton);
-    auto* charts = new QHBoxLayout;
-    charts->addWidget(m_lossView);
-    charts->addWidget(m_accuracyView);
+    m_charts = new QBoxLayout(QBoxLayout::LeftToRight);
+    m_charts->addWidget(m_lossView);
+    m_charts->addWidget(m_accuracyView);
     auto* column = new QVBoxLayout(this);
     column->setContentsMargins(6, 6, 6, 6);
     column->addLayout(header);
-    column->addLayout(charts, 1);
+    column->addLayout(m_charts, 1);
     column->addWidget(m_table);
 
     m_followTimer = new QTimer(this);
@@ -162,4 +163,11 @@ void CompareView::exportBundleTo() {
         qCWarning(lcUi) << "export failed:" << error;
         emit notice(tr("Export failed: %1").arg(error));
     }
+}
+
+void CompareView::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    m_charts->setDirection(width() >= 2 * m_lossView->minimumWidth() + 40
+                               ? QBoxLayout::LeftToRight
+                               : QBoxLayout::TopToBottom);
 }

@@ -7,6 +7,7 @@
 
 #include "run_history.h"
 
+class QBoxLayout;
 class QChartView;
 class QLabel;
 class QPushButton;
@@ -39,6 +40,11 @@ public:
 signals:
     void notice(const QString& message);
 
+protected:
+    // The two charts side by side when there is room, else one above the
+    // other: the dock shares a narrow bottom row on a laptop screen.
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void redraw();
     void exportBundleTo();
@@ -46,6 +52,7 @@ private:
     std::vector<std::unique_ptr<RunReader>> m_readers;
     QChartView* m_lossView;
     QChartView* m_accuracyView;
+    QBoxLayout* m_charts;
     QTableWidget* m_table;
     QLabel* m_status;
     QPushButton* m_exportButton;

@@ -164,11 +164,12 @@ ConfusionMatrixPanel::ConfusionMatrixPanel(QWidget* parent)
     m_export->setText(tr("Export…"));
     m_export->setToolTip(tr("Save the matrix with recall and precision as PNG or SVG"));
     m_export->setEnabled(false);
-    auto* header = new QHBoxLayout;
-    header->addWidget(m_summary, 1);
-    header->addWidget(m_refresh, 0, Qt::AlignTop);
-    header->addWidget(m_export, 0, Qt::AlignTop);
-    layout->addLayout(header);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_refresh);
+    buttons->addWidget(m_export);
+    buttons->addStretch();
+    layout->addLayout(buttons);
+    layout->addWidget(m_summary);
     connect(m_refresh, &QToolButton::clicked, this, &ConfusionMatrixPanel::refreshRequested);
     connect(m_export, &QToolButton::clicked, this, [this] {
         const QString file =

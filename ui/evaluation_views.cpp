@@ -46,7 +46,11 @@ EvaluationViews::EvaluationViews(TrainingWorker* worker, QWidget* parent)
             emit notice(tr("Validating…"));
         }
     });
-    connect(m_evaluation, &NetworkEvaluation::evaluated, this, &EvaluationViews::showResults);
+    connect(m_evaluation, &NetworkEvaluation::evaluated, this,
+            [this](std::shared_ptr<const ValidationResults> results) {
+                emit notice(tr("Validated: %1").arg(results->label));
+                showResults(std::move(results));
+            });
     connect(m_evaluation, &NetworkEvaluation::runLoaded, this,
             [this](std::shared_ptr<layerlab::Predictor> predictor, const QString& runName) {
                 m_canvas->usePredictor(std::move(predictor), tr("run %1").arg(runName));

@@ -170,15 +170,28 @@ void MainWindow::buildEvaluationDocks() {
     // readable matrix beside the grid, and the larger share of the right
     // column for the canvas. Sizes apply once the window is laid out.
     if (!QSettings().contains(kStateKey)) {
-        // After the first layout pass: before it, the docks have no size yet.
-        QTimer::singleShot(300, this, [this, matrix, samples, draw] {
+        m_firstLayout = [this, matrix, samples, draw] {
             const int row = matrix->width() + samples->width();
             resizeDocks({matrix, samples}, {row / 2, row - row / 2}, Qt::Horizontal);
+            // Half the middle column's height: a matrix needs ~300 pixels
+            // to be read, the charts stay readable at half.
+            if (QWidget* charts = centralWidget()) {
+                const int middle = charts->height() + matrix->height();
+                resizeDocks({matrix}, {middle / 2}, Qt::Vertical);
+            }
             if (auto* training = findChild<QDockWidget*>("trainingDock")) {
                 const int column = training->height() + draw->height();
                 resizeDocks({training, draw}, {column / 3, column - column / 3}, Qt::Vertical);
             }
-        });
+        };
+    }
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+    QMainWindow::showEvent(event);
+    if (m_firstLayout) {
+        // After the first layout pass, which follows the show.
+        QTimer::singleShot(0, this, std::exchange(m_firstLayout, nullptr));
     }
 }
 

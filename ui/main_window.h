@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QMainWindow>
+#include <functional>
 
 #include "layerlab/trainer.h"
 
@@ -53,6 +54,7 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     void buildDocks();
@@ -80,5 +82,8 @@ private:
     RunsPanel* m_runs = nullptr;
     CompareView* m_comparison = nullptr;
     DropoutAb* m_dropoutAb = nullptr;
+    // Dock sizes for a first start (no saved layout), applied once the
+    // window is shown: before that the docks have no size to share.
+    std::function<void()> m_firstLayout;
     void buildRunsDocks();
 };

@@ -3,14 +3,17 @@
 // docked and wired to the worker and the evaluation panels.
 #include <QDir>
 #include <QDockWidget>
+#include <QScrollArea>
 #include <QStatusBar>
 
 #include "banner.h"
+#include "charts_panel.h"
 #include "compare_view.h"
 #include "dropout_ab.h"
 #include "evaluation_views.h"
 #include "experiment_document.h"
 #include "main_window.h"
+#include "run_history.h"
 #include "runs_panel.h"
 #include "training_worker.h"
 
@@ -24,7 +27,13 @@ void MainWindow::buildRunsDocks() {
     addDockWidget(Qt::RightDockWidgetArea, runsDock);
     auto* compareDock = new QDockWidget(tr("Comparison"), this);
     compareDock->setObjectName("comparisonDock");
-    compareDock->setWidget(m_comparison);
+    // Scrolled rather than squeezing the window: on a laptop screen the
+    // bottom row is short, and the two charts then stand one above the other.
+    auto* compareScroll = new QScrollArea(compareDock);
+    compareScroll->setWidget(m_comparison);
+    compareScroll->setWidgetResizable(true);
+    compareScroll->setFrameShape(QFrame::NoFrame);
+    compareDock->setWidget(compareScroll);
     addDockWidget(Qt::BottomDockWidgetArea, compareDock);
 
     const auto notify = [this](const QString& text) { statusBar()->showMessage(text, 10000); };
@@ -37,13 +46,19 @@ void MainWindow::buildRunsDocks() {
         compareDock->show();
         compareDock->raise();
     });
-    // Opening one run shows its curves in the comparison, and (from its
-    // checkpoint) its matrix and predictions, and lets the canvas read with it.
-    connect(m_runs, &RunsPanel::openRequested, this, [this, compareDock](const QString& d) {
+    // Opening one run shows its curves (in the charts and the comparison),
+    // and from its checkpoint its matrix and predictions; the canvas then
+    // reads drawings with its network.
+    connect(m_runs, &RunsPanel::openRequested, this, [this](const QString& d) {
+        RunReader reader(d);
+        reader.update();
+        m_charts->showRun(reader.record());
         m_comparison->showRuns({d});
-        compareDock->show();
-        compareDock->raise();
-        m_evaluation->openRun(d);
+        if (m_evaluation->openRun(d)) {
+            if (auto* predictions = findChild<QDockWidget*>("predictionsDock")) {
+                predictions->raise();
+            }
+        }
     });
     connect(m_runs, &RunsPanel::resumeRequested, this, [this](const QString& d) {
         QString error;

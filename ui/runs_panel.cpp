@@ -7,6 +7,7 @@
 #include <QGridLayout>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QTimer>
@@ -30,6 +31,8 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     m_list->setColumnCount(kColumns);
     m_list->setHeaderLabels({tr("Run"), tr("Date"), tr("Data"), tr("Val. acc."), tr("s/epoch")});
     m_list->setRootIsDecorated(false);
+    // Run names end in their date and time: keep both ends readable.
+    m_list->setTextElideMode(Qt::ElideMiddle);
     m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_list->header()->setSectionResizeMode(kName, QHeaderView::Stretch);
     for (int c = kDate; c < kColumns; ++c) {
@@ -121,7 +124,8 @@ void RunsPanel::refresh() {
             run.hasCheckpoint && run.outcome != "completed" && run.epochsDone < run.epochsPlanned);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setCheckState(kName, chosen.contains(run.directory) ? Qt::Checked : Qt::Unchecked);
-        item->setText(kDate, run.date.toString("yyyy-MM-dd hh:mm"));
+        item->setText(kDate, QLocale().toString(run.date, "d MMM hh:mm"));
+        item->setToolTip(kDate, QLocale().toString(run.date, QLocale::LongFormat));
         item->setText(kDataset, run.dataset);
         const bool live = run.outcome.isEmpty() || run.outcome == "running";
         item->setText(kAccuracy, run.validationAccuracy >= 0

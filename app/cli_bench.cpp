@@ -17,13 +17,13 @@ int runBench(const BenchArguments& args) {
     spec.training.device = args.device == "cpu"    ? DeviceChoice::Cpu
                            : args.device == "cuda" ? DeviceChoice::Cuda
                                                    : DeviceChoice::Auto;
-    const int threads = args.threads > 0 ? args.threads : defaultThreadCount();
-    spec.training.threads = threads;
+    const ThreadPlan threads = threadPlan(args.threads);
+    spec.training.threads = args.threads;  // 0: the trainer picks the same plan
     const std::optional<fs::path> dataDir =
         args.dataDir.empty() ? std::nullopt : std::optional<fs::path>(args.dataDir);
 
-    std::printf("LayerLab benchmark: %s, %d thread(s), batch %d\n", spec.name.c_str(), threads,
-                spec.training.batchSize);
+    std::printf("LayerLab benchmark: %s, %d thread(s) + %d BLAS, batch %d\n", spec.name.c_str(),
+                threads.intraOp, threads.blas, spec.training.batchSize);
     const double loadSeconds = bench::mnistLoadSeconds(dataDir);
     std::printf("  MNIST load (70,000 images)          %8.1f ms\n", loadSeconds * 1e3);
 
@@ -51,7 +51,8 @@ int runBench(const BenchArguments& args) {
 
     if (!args.jsonOut.empty()) {
         std::ofstream json(args.jsonOut);
-        json << "{\n  \"threads\": " << threads << ",\n  \"device\": \"" << training.device
+        json << "{\n  \"threads\": " << threads.intraOp << ",\n  \"blas_threads\": " << threads.blas
+             << ",\n  \"device\": \"" << training.device
              << "\",\n  \"mnist_load_ms\": " << loadSeconds * 1e3
              << ",\n  \"train_samples_per_second\": " << training.samplesPerSecond;
         if (python) {

@@ -13,10 +13,12 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <vector>
 
 #include "layerlab/digit_preprocessing.h"
 #include "layerlab/predictor.h"
@@ -33,6 +35,12 @@ namespace {
 constexpr int kProbeIntervalMs = 5;
 // Drawings timed for the latency percentiles.
 constexpr int kDrawings = 500;
+double median(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    const size_t n = values.size();
+    return n == 0 ? 0.0 : n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
 // How large the canvas is that a person draws on, as in the app.
 constexpr int kCanvasSide = 280;
 
@@ -40,6 +48,9 @@ struct Options {
     fs::path config = fs::path(LAYERLAB_SOURCE_DIR) / "resources/presets/seed-dropout.json";
     int steps = 200;
     int threads = 0;
+    // Rounds of headless, Python and window training, interleaved so that
+    // each pair is measured under the same conditions; medians reported.
+    int rounds = 3;
     bool python = true;
     std::string json;
 };
@@ -53,6 +64,8 @@ Options parse(const QStringList& arguments) {
             options.steps = next.toInt(), ++i;
         } else if (a == "--threads") {
             options.threads = next.toInt(), ++i;
+        } else if (a == "--rounds") {
+            options.rounds = std::max(1, next.toInt()), ++i;
         } else if (a == "--config") {
             options.config = next.toStdString(), ++i;
         } else if (a == "--json") {
@@ -60,9 +73,10 @@ Options parse(const QStringList& arguments) {
         } else if (a == "--no-python") {
             options.python = false;
         } else {
-            std::fprintf(stderr,
-                         "usage: layerlab-bench [--steps N] [--threads N] [--config FILE] "
-                         "[--json FILE] [--no-python]\n");
+            std::fprintf(
+                stderr,
+                "usage: layerlab-bench [--steps N] [--rounds N] [--threads N] [--config FILE] "
+                "[--json FILE] [--no-python]\n");
             std::exit(2);
         }
     }
@@ -157,62 +171,87 @@ int main(int argc, char** argv) {
     try {
         ExperimentSpec spec = loadExperiment(options.config);
         spec.training.device = DeviceChoice::Auto;
-        const int threads = options.threads > 0 ? options.threads : defaultThreadCount();
-        spec.training.threads = threads;
+        const ThreadPlan threads = threadPlan(options.threads);
+        spec.training.threads = options.threads;  // 0: the trainer picks the same plan
         std::map<std::string, double> figures;
 
-        std::printf("LayerLab benchmark: %s, %d thread(s), batch %d\n", spec.name.c_str(), threads,
-                    spec.training.batchSize);
+        std::printf("LayerLab benchmark: %s, %d thread(s) + %d BLAS, batch %d\n", spec.name.c_str(),
+                    threads.intraOp, threads.blas, spec.training.batchSize);
         figures["mnist_load_ms"] = bench::mnistLoadSeconds(std::nullopt) * 1e3;
         std::printf("  MNIST load (70,000 images)           %8.1f ms\n", figures["mnist_load_ms"]);
 
         auto data = std::make_shared<const Dataset>(loadDataset(DatasetKind::Mnist));
-        const bench::TrainingFigures headless =
-            bench::measureHeadlessTraining(spec, data, options.steps);
-        figures["train_samples_per_second"] = headless.samplesPerSecond;
-        figures["peak_rss_mb_training"] = bench::peakResidentMegabytes();
-        std::printf("  training headless, %-16s %8.0f samples/s\n", headless.device.c_str(),
-                    headless.samplesPerSecond);
-        std::printf("  peak resident memory (training)      %8.0f MB\n",
-                    figures["peak_rss_mb_training"]);
-
-        if (options.python) {
-            std::string whyNot;
-            if (const auto python = bench::pythonPeerSamplesPerSecond(
-                    bench::defaultPythonPeer(), options.steps, threads, whyNot)) {
-                figures["python_samples_per_second"] = *python;
-                figures["ratio_to_python"] = headless.samplesPerSecond / *python;
-                std::printf("  PyTorch eager from Python            %8.0f samples/s\n", *python);
-                std::printf("  LayerLab / Python                    %8.2f x\n",
-                            figures["ratio_to_python"]);
-            } else {
-                std::printf("  PyTorch eager from Python: not measured (%s)\n", whyNot.c_str());
-            }
-        }
-
         const Latency latency = drawingLatency(spec, *data);
         figures["drawing_latency_p50_ms"] = latency.p50Ms;
         figures["drawing_latency_p99_ms"] = latency.p99Ms;
         std::printf("  drawing preprocess + inference       p50 %.2f ms, p99 %.2f ms\n",
                     latency.p50Ms, latency.p99Ms);
 
-        const GuiFigures gui = guiTraining(spec, options.steps);
-        figures["gui_train_samples_per_second"] = gui.samplesPerSecond;
-        figures["gui_overhead_percent"] =
-            100.0 * (1.0 - gui.samplesPerSecond / headless.samplesPerSecond);
-        figures["event_loop_stall_p99_ms"] = gui.stallP99Ms;
-        figures["event_loop_stall_max_ms"] = gui.stallMaxMs;
+        // A shared or virtual machine's speed drifts by tens of percent
+        // within minutes: each round measures the three side by side, and
+        // ratios are taken within a round.
+        std::vector<double> headlessRates, pythonRates, ratios, windowRates, overheads, stallP99,
+            stallMax;
+        std::string device;
+        for (int round = 1; round <= options.rounds; ++round) {
+            const bench::TrainingFigures headless =
+                bench::measureHeadlessTraining(spec, data, options.steps);
+            if (round == 1) {
+                // Headless training's own peak, before any window exists.
+                figures["peak_rss_mb_training"] = bench::peakResidentMegabytes();
+            }
+            device = headless.device;
+            headlessRates.push_back(headless.samplesPerSecond);
+            std::printf("  round %d: headless %.0f", round, headless.samplesPerSecond);
+            if (options.python) {
+                std::string whyNot;
+                if (const auto python = bench::pythonPeerSamplesPerSecond(
+                        bench::defaultPythonPeer(), options.steps, threads, whyNot)) {
+                    pythonRates.push_back(*python);
+                    ratios.push_back(headless.samplesPerSecond / *python);
+                    std::printf(", Python %.0f (%.2fx)", *python, ratios.back());
+                } else {
+                    std::printf(", Python not measured (%s)", whyNot.c_str());
+                }
+            }
+            const GuiFigures gui = guiTraining(spec, options.steps);
+            windowRates.push_back(gui.samplesPerSecond);
+            overheads.push_back(100.0 * (1.0 - gui.samplesPerSecond / headless.samplesPerSecond));
+            stallP99.push_back(gui.stallP99Ms);
+            stallMax.push_back(gui.stallMaxMs);
+            std::printf(", window %.0f samples/s; resident now %.0f MB\n", gui.samplesPerSecond,
+                        bench::residentMegabytes());
+            std::fflush(stdout);
+        }
+        figures["train_samples_per_second"] = median(headlessRates);
+        std::printf("  training headless, %-16s %8.0f samples/s (median)\n", device.c_str(),
+                    figures["train_samples_per_second"]);
+        if (!ratios.empty()) {
+            figures["python_samples_per_second"] = median(pythonRates);
+            figures["ratio_to_python"] = median(ratios);
+            std::printf("  PyTorch eager from Python            %8.0f samples/s (median)\n",
+                        figures["python_samples_per_second"]);
+            std::printf("  LayerLab / Python                    %8.2f x (median of rounds)\n",
+                        figures["ratio_to_python"]);
+        }
+        figures["gui_train_samples_per_second"] = median(windowRates);
+        figures["gui_overhead_percent"] = median(overheads);
+        figures["event_loop_stall_p99_ms"] = median(stallP99);
+        figures["event_loop_stall_max_ms"] = *std::max_element(stallMax.begin(), stallMax.end());
         std::printf(
             "  training in the window               %8.0f samples/s (%.1f%% below "
-            "headless)\n",
-            gui.samplesPerSecond, figures["gui_overhead_percent"]);
-        std::printf("  event-loop stall while training      p99 %.1f ms, max %.1f ms\n",
-                    gui.stallP99Ms, gui.stallMaxMs);
+            "headless, median of rounds)\n",
+            figures["gui_train_samples_per_second"], figures["gui_overhead_percent"]);
+        std::printf("  event-loop stall while training      p99 %.1f ms (median), max %.1f ms\n",
+                    figures["event_loop_stall_p99_ms"], figures["event_loop_stall_max_ms"]);
+        std::printf("  peak resident memory (training)      %8.0f MB\n",
+                    figures["peak_rss_mb_training"]);
 
         if (!options.json.empty()) {
             std::ofstream json(options.json);
-            json << "{\n  \"threads\": " << threads << ",\n  \"device\": \"" << headless.device
-                 << "\"";
+            json << "{\n  \"threads\": " << threads.intraOp
+                 << ",\n  \"blas_threads\": " << threads.blas << ",\n  \"device\": \"" << device
+                 << "\",\n  \"rounds\": " << options.rounds;
             for (const auto& [key, value] : figures) {
                 json << ",\n  \"" << key << "\": " << value;
             }

@@ -1,10 +1,12 @@
 #include "measurements.h"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 
 #include "layerlab/errors.h"
@@ -72,15 +74,18 @@ TrainingFigures measureHeadlessTraining(const ExperimentSpec& spec,
     return {steadySamplesPerSecond(recorder.steps, spec.training.batchSize), recorder.device};
 }
 
-std::optional<double> pythonPeerSamplesPerSecond(const fs::path& script, int steps, int threads,
-                                                 std::string& whyNot) {
+std::optional<double> pythonPeerSamplesPerSecond(const fs::path& script, int steps,
+                                                 const ThreadPlan& threads, std::string& whyNot) {
     if (!fs::exists(script)) {
         whyNot = script.string() + " not found";
         return std::nullopt;
     }
-    const std::string command = "/usr/bin/python3 '" + script.string() + "' bench --steps " +
-                                std::to_string(steps) + " --threads " + std::to_string(threads) +
-                                " 2>&1";
+    // The same thread plan as LayerLab's: LibTorch's threads, and the BLAS
+    // pool's through OpenBLAS's own variable.
+    const std::string command = "OPENBLAS_NUM_THREADS=" + std::to_string(threads.blas) +
+                                " /usr/bin/python3 '" + script.string() + "' bench --steps " +
+                                std::to_string(steps) + " --threads " +
+                                std::to_string(threads.intraOp) + " 2>&1";
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
     if (!pipe) {
         whyNot = "cannot start /usr/bin/python3";
@@ -104,6 +109,15 @@ double peakResidentMegabytes() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     return double(usage.ru_maxrss) / 1024.0;  // Linux reports kilobytes
+}
+
+double residentMegabytes() {
+    // The second field of /proc/self/statm: resident pages.
+    std::ifstream statm("/proc/self/statm");
+    long pages = 0;
+    long resident = 0;
+    statm >> pages >> resident;
+    return double(resident) * double(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
 }
 
 double quantile(std::vector<double> values, double q) {

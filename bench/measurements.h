@@ -41,10 +41,12 @@ TrainingFigures measureHeadlessTraining(const ExperimentSpec& spec,
 // The same model in PyTorch eager mode from Python (bench/pytorch_peer.py,
 // run with /usr/bin/python3); nothing when it cannot run, with the reason.
 std::optional<double> pythonPeerSamplesPerSecond(const std::filesystem::path& script, int steps,
-                                                 int threads, std::string& whyNot);
+                                                 const ThreadPlan& threads, std::string& whyNot);
 
 // Peak resident memory of this process so far.
 double peakResidentMegabytes();
+// Resident memory now (/proc/self/statm), to see what a finished run keeps.
+double residentMegabytes();
 
 // The q-quantile (0..1) of `values`, by nearest rank.
 double quantile(std::vector<double> values, double q);

@@ -41,24 +41,41 @@ DeviceResolution resolveDevice(DeviceChoice choice) {
 }
 
 int defaultThreadCount() {
-    const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
-    // Measured on a 2-core machine: two threads were slower than one for the
-    // seed model, with OpenMP and BLAS threads competing for the cores. On
-    // bigger machines, one thread per physical core (assuming two hardware
-    // threads per core).
-    if (hardware <= 2) {
-        return 1;
-    }
-    return int(std::min(hardware / 2, 16u));
+    return threadPlan(0).intraOp;
 }
 
-void applyThreadCount(int threads) {
-    torch::set_num_threads(threads);
+// Measured on a 2-core machine (docs/performance.md): two OpenMP threads
+// were slower than one for the seed model (its spin-waiting collapses when
+// anything else wants the second core), while a second OpenBLAS thread made
+// the matrix products, most of a step, about 25% faster when the core is
+// free and about 20% slower when another process keeps it busy. So small
+// machines get one OpenMP thread and a BLAS thread per core. Bigger ones:
+// one thread per physical core (assuming two hardware threads per core).
+ThreadPlan threadPlan(int requested) {
+    ThreadPlan plan;
+    if (requested > 0) {
+        plan.intraOp = requested;
+        plan.blas = requested;
+        return plan;
+    }
+    const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
+    if (hardware <= 2) {
+        plan.intraOp = 1;
+        plan.blas = int(hardware);
+        return plan;
+    }
+    plan.intraOp = int(std::min(hardware / 2, 16u));
+    plan.blas = plan.intraOp;
+    return plan;
+}
+
+void applyThreadPlan(const ThreadPlan& plan) {
+    torch::set_num_threads(plan.intraOp);
     // LibTorch's matrix products go to the system BLAS; OpenBLAS keeps its
-    // own thread pool, which must not add threads on top of OpenMP's.
+    // own thread pool, sized apart from OpenMP's.
     using SetThreads = void (*)(int);
     if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
-        set(threads);
+        set(plan.blas);
     }
 }
 

@@ -3,7 +3,9 @@
 
 namespace layerlab {
 
-// Sets LibTorch's intra-op threads and the BLAS library's to `threads`.
-void applyThreadCount(int threads);
+struct ThreadPlan;
+
+// Sets LibTorch's intra-op threads and the BLAS library's.
+void applyThreadPlan(const ThreadPlan& plan);
 
 }  // namespace layerlab

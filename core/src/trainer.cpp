@@ -30,6 +30,16 @@ using Clock = std::chrono::steady_clock;
 constexpr int kCpuReportEvery = 5;
 constexpr int kCudaReportEvery = 50;
 
+// "CPU (1 thread, BLAS 2)": what a run's speed depends on.
+std::string cpuDescription(const ThreadPlan& threads) {
+    std::string text =
+        "CPU (" + std::to_string(threads.intraOp) + (threads.intraOp == 1 ? " thread" : " threads");
+    if (threads.blas != threads.intraOp) {
+        text += ", BLAS " + std::to_string(threads.blas);
+    }
+    return text + ")";
+}
+
 double secondsSince(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
@@ -154,8 +164,8 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
         observer.onNotice(resolution.notice);
     }
     const torch::Device device = resolution.cuda ? torch::Device(torch::kCUDA, 0) : torch::kCPU;
-    const int threads = t.threads > 0 ? t.threads : defaultThreadCount();
-    applyThreadCount(threads);
+    const ThreadPlan threads = threadPlan(t.threads);
+    applyThreadPlan(threads);
     torch::manual_seed(t.seed);
 
     // Training images: the first trainLimit.
@@ -205,10 +215,8 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
     const int64_t stepsPerEpoch = (trainCount + batch - 1) / batch;
     RunStart start;
     start.device = resolution.cuda ? "cuda:0" : "cpu";
-    start.deviceName = resolution.cuda ? "CUDA GPU"
-                                       : "CPU (" + std::to_string(threads) +
-                                             (threads == 1 ? " thread)" : " threads)");
-    start.threads = threads;
+    start.deviceName = resolution.cuda ? "CUDA GPU" : cpuDescription(threads);
+    start.threads = threads.intraOp;
     start.trainSamples = trainCount;
     start.validationSamples = range.count;
     start.stepsPerEpoch = stepsPerEpoch;

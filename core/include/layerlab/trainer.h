@@ -152,6 +152,15 @@ std::string cudaUnavailableReason();
 // The number of CPU threads a run uses when the experiment says 0.
 int defaultThreadCount();
 
+// The CPU threads of a run: LibTorch's own (OpenMP, for convolutions and
+// element-wise work) and the BLAS library's pool (the matrix products).
+// `requested` > 0 sets both; 0 picks them for this machine (see device.cpp).
+struct ThreadPlan {
+    int intraOp = 1;
+    int blas = 1;
+};
+ThreadPlan threadPlan(int requested);
+
 std::string libtorchVersion();
 
 }  // namespace layerlab

@@ -1,5 +1,6 @@
 #include "compare_view.h"
 
+#include <QApplication>
 #include <QBoxLayout>
 #include <QChart>
 #include <QChartView>
@@ -157,8 +158,16 @@ void CompareView::exportBundleTo() {
         return;
     }
     QString error;
-    if (exportBundle(records(), dir, &error)) {
-        emit notice(tr("Blog bundle written to %1").arg(dir));
+    QStringList skipped;
+    // Each run's confusion matrix comes from a validation pass over its
+    // checkpoint: a couple of seconds per run, spent here.
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const bool written = exportBundle(records(), dir, &error, &skipped);
+    QApplication::restoreOverrideCursor();
+    if (written) {
+        emit notice(skipped.isEmpty()
+                        ? tr("Blog bundle written to %1").arg(dir)
+                        : tr("Blog bundle written to %1; %2").arg(dir, skipped.join("; ")));
     } else {
         qCWarning(lcUi) << "export failed:" << error;
         emit notice(tr("Export failed: %1").arg(error));

@@ -3,6 +3,7 @@
 // exit code, never an uncaught exception.
 
 #include <CLI/CLI.hpp>
+#include <limits>
 
 #include <filesystem>
 #include <iostream>
@@ -55,8 +56,10 @@ int main(int argc, char** argv) {
     trainCommand->add_option("--device", train.device, "auto, cpu or cuda")
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     trainCommand->add_option("--threads", train.threads, "CPU threads (0: automatic)")
-        ->check(CLI::NonNegativeNumber);
-    trainCommand->add_option("--seed", train.seed, "Override training.seed");
+        ->check(CLI::Range(0, 256));
+    // Read as a signed number first: "-1" would otherwise wrap to 2^64 - 1.
+    trainCommand->add_option("--seed", train.seed, "Override training.seed")
+        ->check(CLI::Range(int64_t(0), std::numeric_limits<int64_t>::max()));
     trainCommand->add_option("--resume", train.resume,
                              "Continue from this checkpoint.pt (or a run folder holding one)");
 
@@ -79,7 +82,8 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     benchCommand->add_option("--threads", bench.threads, "CPU threads (0: automatic)")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::Range(0, 256));
     benchCommand->add_option("--steps", bench.steps, "Timed training steps")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);

@@ -125,6 +125,8 @@ f=$(exp empty </dev/null)
 refused "empty experiment file" "^error: $f: the file is empty" -- validate "$f"
 f=$(head -c 300 /bin/sh | exp binary)
 refused "binary experiment file" "^error: $f: this is a binary file" -- validate "$f"
+f=$(sed 's/"threads": 0/"threads": 500/' "$seed" | exp threads)
+refused "threads beyond any machine" "training: field 'threads' is 500; it must be 0 \(automatic\) up to 256" -- validate "$f"
 f=$(layer3 '{"type": "conv3d", "filters": 8}' | exp kind)
 refused "unknown layer kind" "layer 3: field 'type': unknown layer kind \"conv3d\"" -- validate "$f"
 f=$(layer3 '{"type": "conv2d", "filters": "64", "kernel": 2}' | exp type)
@@ -175,6 +177,20 @@ else
     echo "FAIL could not train the tiny run the checkpoint cases start from"
     failures=$((failures + 1))
 fi
+
+# Command-line values out of range are refused by the argument parser (its
+# exit codes are 105-110), naming the option, before anything runs.
+for case in "--seed -1" "--threads 500"; do
+    err=$("$cli" train --config "$seed" $case 2>&1 >/dev/null)
+    rc=$?
+    if [ "$rc" -ge 105 ] && [ "$rc" -le 110 ] && grep -q -- "${case%% *}: Value" <<<"$err"; then
+        echo "ok   train $case refused"
+        passed=$((passed + 1))
+    else
+        echo "FAIL train $case: exit $rc, stderr: $err"
+        failures=$((failures + 1))
+    fi
+done
 
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ]

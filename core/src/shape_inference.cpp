@@ -218,8 +218,12 @@ std::vector<std::string> validateTraining(const TrainingSpec& t) {
     if (t.epochs < 1) {
         add("epochs", "must be at least 1");
     }
-    if (t.threads < 0) {
-        add("threads", "must be 0 (automatic) or more");
+    // More threads than any machine has only oversubscribes the cores (each
+    // OpenMP and BLAS thread spins); a typo like 500 is caught here.
+    constexpr int kMaxThreads = 256;
+    if (t.threads < 0 || t.threads > kMaxThreads) {
+        add("threads", "is " + std::to_string(t.threads) + "; it must be 0 (automatic) up to " +
+                           std::to_string(kMaxThreads));
     }
     if (t.trainLimit < 0 || t.validationLimit < 0) {
         add(t.trainLimit < 0 ? "train_limit" : "validation_limit", "must be 0 (all) or more");

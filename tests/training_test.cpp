@@ -2,6 +2,7 @@
 // stops, pauses and fails the way a user relies on.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "layerlab/errors.h"
@@ -91,6 +92,44 @@ TEST(Training, SameSeedGivesTheSameRunOnCpu) {
     Recorder other;
     Trainer(spec, data).run(other);
     EXPECT_NE(other.steps[0].loss, first.steps[0].loss);
+}
+
+// The GUI builds networks on other threads while a run trains (the canvas's
+// Predictor, a validation pass); building one draws random numbers. The run
+// must not notice: its dropout masks come from its own generator.
+TEST(Training, NetworksBuiltMeanwhileLeaveTheRunAsItWas) {
+    const auto data = test::realMnist();
+    ASSERT_TRUE(data);
+    ExperimentSpec spec = smallSeedRun(1280);
+    spec.training.validationLimit = 500;
+    Recorder alone;
+    Trainer(spec, data).run(alone);
+
+    Recorder disturbed;
+    std::atomic<bool> done{false};
+    std::atomic<int> built{0};
+    std::thread builder([&] {
+        while (!done) {
+            Predictor predictor(spec, 10);
+            ++built;
+        }
+    });
+    disturbed.atStepCount = 5;
+    disturbed.atStep = [&] {
+        // Make sure some were built while training, not only before.
+        while (built < 3) {
+            std::this_thread::yield();
+        }
+    };
+    Trainer(spec, data).run(disturbed);
+    done = true;
+    builder.join();
+
+    ASSERT_EQ(alone.steps.size(), disturbed.steps.size());
+    for (size_t i = 0; i < alone.steps.size(); ++i) {
+        EXPECT_EQ(alone.steps[i].loss, disturbed.steps[i].loss) << "step " << i + 1;
+    }
+    EXPECT_EQ(alone.epochs[0].validationLoss, disturbed.epochs[0].validationLoss);
 }
 
 TEST(Training, StopEndsTheRunEarly) {

@@ -21,9 +21,10 @@ struct CheckpointPosition {
     int epochsDone = 0;
     int64_t steps = 0;
     std::string shuffleState;  // the shuffle RNG, serialised
-    // torch's default CPU generator (dropout draws from it); undefined in
-    // checkpoints written before it was kept. Restoring it is what makes a
-    // resumed CPU run end with the weights of an uninterrupted one.
+    // The network's dropout generator (SpecNetworkImpl::dropoutGeneratorState);
+    // undefined in checkpoints written before it was kept. Restoring it is
+    // what makes a resumed CPU run end with the weights of an uninterrupted
+    // one.
     torch::Tensor cpuRngState;
 };
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <string>
 
 #include "layerlab/errors.h"
@@ -107,7 +108,8 @@ void initialize(torch::Tensor weight, const Initializer& init, bool isBias, int6
 
 }  // namespace
 
-SpecNetworkImpl::SpecNetworkImpl(const ModelSpec& spec, int numClasses) {
+SpecNetworkImpl::SpecNetworkImpl(const ModelSpec& spec, int numClasses)
+    : m_dropoutGenerator(at::make_generator<at::CPUGeneratorImpl>()) {
     const ModelReport report = inspectModel(spec, numClasses);
     if (!report.ok()) {
         std::string message = "the network is not valid:";
@@ -232,15 +234,55 @@ torch::Tensor SpecNetworkImpl::applyStep(NetworkStep& step, torch::Tensor x) {
         case LayerKind::Dense:
             return activate(step.activation, step.module.forward(x.dim() > 2 ? x.flatten(1) : x));
         case LayerKind::Dropout:
-            return step.dropoutEnabled ? torch::dropout(x, step.dropoutRate, is_training()) : x;
+            return step.dropoutEnabled ? dropout(x, step.dropoutRate) : x;
         case LayerKind::Activation:
             return activate(step.activation, x);
     }
     return x;
 }
 
-SpecNetwork buildNetwork(const ModelSpec& spec, int numClasses) {
-    return SpecNetwork(spec, numClasses);
+SpecNetwork buildNetwork(const ModelSpec& spec, int numClasses, std::optional<uint64_t> seed) {
+    static std::mutex buildMutex;
+    std::lock_guard lock(buildMutex);
+    if (seed) {
+        torch::manual_seed(*seed);
+    }
+    SpecNetwork network(spec, numClasses);
+    if (seed) {
+        network->seedDropout(*seed);
+    }
+    return network;
+}
+
+void SpecNetworkImpl::seedDropout(uint64_t seed) {
+    std::lock_guard lock(m_dropoutGenerator.mutex());
+    m_dropoutGenerator.set_current_seed(seed);
+}
+
+torch::Tensor SpecNetworkImpl::dropoutGeneratorState() {
+    std::lock_guard lock(m_dropoutGenerator.mutex());
+    return m_dropoutGenerator.get_state();
+}
+
+void SpecNetworkImpl::setDropoutGeneratorState(const torch::Tensor& state) {
+    std::lock_guard lock(m_dropoutGenerator.mutex());
+    m_dropoutGenerator.set_state(state);
+}
+
+// What torch::dropout computes on the CPU (keep with probability 1 - rate,
+// scale the kept by 1 / (1 - rate)), from this network's generator.
+torch::Tensor SpecNetworkImpl::dropout(const torch::Tensor& x, double rate) {
+    if (!is_training() || rate <= 0) {
+        return x;
+    }
+    if (!x.device().is_cpu()) {
+        return torch::dropout(x, rate, /*train=*/true);
+    }
+    if (rate >= 1) {
+        return x * 0;
+    }
+    torch::Tensor keep = torch::empty_like(x).bernoulli_(1 - rate, m_dropoutGenerator);
+    return x * keep.div_(1 - rate);
 }
 
 torch::Tensor toNetworkInput(const torch::Tensor& pixels) {

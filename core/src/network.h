@@ -4,6 +4,8 @@
 
 #include <torch/torch.h>
 
+#include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "layerlab/experiment.h"
@@ -36,15 +38,32 @@ public:
     torch::Tensor forward(torch::Tensor x);
     torch::Tensor probabilities(torch::Tensor x);
 
+    // Dropout on the CPU draws from this network's own generator, not
+    // LibTorch's global one: anything else in the process that draws
+    // random numbers (every torch::nn module's constructor does, so every
+    // Predictor the GUI builds) then cannot change a seeded run's masks.
+    // Its state is what a checkpoint keeps. On a GPU dropout uses the
+    // device's generator, which only training draws from.
+    void seedDropout(uint64_t seed);
+    torch::Tensor dropoutGeneratorState();
+    void setDropoutGeneratorState(const torch::Tensor& state);
+
 private:
     torch::Tensor applyStep(NetworkStep& step, torch::Tensor x);
+    torch::Tensor dropout(const torch::Tensor& x, double rate);
 
     std::vector<NetworkStep> m_steps;
+    at::Generator m_dropoutGenerator;
 };
 TORCH_MODULE(SpecNetwork);
 
-// Builds the network and initialises its weights as the spec says.
-SpecNetwork buildNetwork(const ModelSpec& spec, int numClasses);
+// Builds the network and initialises its weights as the spec says, from
+// `seed` when given (the weights, then the dropout generator). Building
+// draws from LibTorch's global generator, so every build in the process
+// holds one lock: a network built on another thread (the drawing canvas's,
+// a validation pass's) never interleaves with a seeded one.
+SpecNetwork buildNetwork(const ModelSpec& spec, int numClasses,
+                         std::optional<uint64_t> seed = std::nullopt);
 
 struct Evaluation {
     double loss = 0;

@@ -166,7 +166,6 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
     const torch::Device device = resolution.cuda ? torch::Device(torch::kCUDA, 0) : torch::kCPU;
     const ThreadPlan threads = threadPlan(t.threads);
     applyThreadPlan(threads);
-    torch::manual_seed(t.seed);
 
     // Training images: the first trainLimit.
     const int64_t available = data->train.images.count;
@@ -176,7 +175,7 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
     const DeviceSplit validation =
         makeSplit(range.fromTrain ? data->train : data->test, range.first, range.count, device);
 
-    SpecNetwork network = buildNetwork(spec.model, numClasses);
+    SpecNetwork network = buildNetwork(spec.model, numClasses, t.seed);
     network->to(device);
     const std::vector<torch::Tensor> parameters = network->parameters();
     std::unique_ptr<torch::optim::Optimizer> optimizer;
@@ -205,7 +204,7 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
         std::istringstream(position.shuffleState) >> shuffleRng;
         if (position.cpuRngState.defined()) {
             // Dropout masks continue where the checkpointed run left off.
-            setCpuGeneratorState(position.cpuRngState);
+            network->setDropoutGeneratorState(position.cpuRngState);
         }
     }
 
@@ -353,7 +352,7 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
             std::ostringstream rngState;
             rngState << shuffleRng;
             saveCheckpoint(options.checkpointFile, spec.model, network, *optimizer,
-                           {epoch, step, rngState.str(), cpuGeneratorState()});
+                           {epoch, step, rngState.str(), network->dropoutGeneratorState()});
         }
         summary.epochs.push_back(metrics);
         observer.onEpoch(metrics);

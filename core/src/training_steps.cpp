@@ -53,17 +53,4 @@ void clipGradientNorm(const std::vector<torch::Tensor>& parameters, double maxNo
     }
 }
 
-// torch's default CPU generator, which dropout draws from, as a byte tensor.
-torch::Tensor cpuGeneratorState() {
-    at::Generator generator = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    return generator.get_state();
-}
-
-void setCpuGeneratorState(const torch::Tensor& state) {
-    at::Generator generator = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    generator.set_state(state);
-}
-
 }  // namespace layerlab::training

@@ -1,6 +1,7 @@
 // Internal to layerlab_engine: the pieces of a training step the trainer
-// composes: device tensors of a split, gradient clipping, divergence, and
-// the RNG state a checkpoint keeps.
+// composes: device tensors of a split, gradient clipping and divergence.
+// (The dropout generator, whose state a checkpoint keeps, is the network's:
+// network.h.)
 #pragma once
 
 #include <cstdint>
@@ -26,9 +27,5 @@ bool hasDiverged(double loss, double firstLoss);
 
 // Scales all gradients by min(1, maxNorm / globalNorm) without a host sync.
 void clipGradientNorm(const std::vector<torch::Tensor>& parameters, double maxNorm);
-
-// torch's default CPU generator (dropout draws from it), saved and restored.
-torch::Tensor cpuGeneratorState();
-void setCpuGeneratorState(const torch::Tensor& state);
 
 }  // namespace layerlab::training

@@ -55,7 +55,12 @@ EvaluationViews::EvaluationViews(TrainingWorker* worker, QWidget* parent)
             [this](std::shared_ptr<layerlab::Predictor> predictor, const QString& runName) {
                 m_canvas->usePredictor(std::move(predictor), tr("run %1").arg(runName));
             });
-    connect(m_evaluation, &NetworkEvaluation::failed, this, &EvaluationViews::failed);
+    connect(m_evaluation, &NetworkEvaluation::failed, this, [this](const QString& message) {
+        // The panels must not go on showing another run's verdict under the
+        // name of the one that failed.
+        showResults(nullptr);
+        emit failed(message);
+    });
     connect(worker, &TrainingWorker::epochFinished, this,
             [this](const layerlab::EpochMetrics& epoch) {
                 // The dataset is the one this run trains on: loaded before
@@ -71,8 +76,9 @@ EvaluationViews::EvaluationViews(TrainingWorker* worker, QWidget* parent)
 bool EvaluationViews::openRun(const QString& runDirectory) {
     if (!QFileInfo::exists(QDir(runDirectory).filePath("checkpoint.pt"))) {
         emit notice(tr("%1 has no checkpoint yet (one is written at each epoch's end): its "
-                       "curves are shown, the matrix stays as it was")
+                       "curves are shown, no matrix")
                         .arg(QDir(runDirectory).dirName()));
+        showResults(nullptr);
         return false;
     }
     if (!m_evaluation->evaluateRun(runDirectory, m_worker->runDataset())) {

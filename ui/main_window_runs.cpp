@@ -49,12 +49,19 @@ void MainWindow::buildRunsDocks() {
     // Opening one run shows its curves (in the charts and the comparison),
     // and from its checkpoint its matrix and predictions; the canvas then
     // reads drawings with its network.
-    connect(m_runs, &RunsPanel::openRequested, this, [this](const QString& d) {
-        RunReader reader(d);
-        reader.update();
-        m_charts->showRun(reader.record());
+    connect(m_runs, &RunsPanel::openRequested, this, [this, compareDock](const QString& d) {
         m_comparison->showRuns({d});
-        if (m_evaluation->openRun(d)) {
+        if (m_worker->isBusy()) {
+            // The charts keep following the run in progress; the opened
+            // run's curves are in the comparison.
+            compareDock->show();
+            compareDock->raise();
+        } else {
+            RunReader reader(d);
+            reader.update();
+            m_charts->showRun(reader.record());
+        }
+        if (m_evaluation->openRun(d) && !m_worker->isBusy()) {
             if (auto* predictions = findChild<QDockWidget*>("predictionsDock")) {
                 predictions->raise();
             }
@@ -78,6 +85,11 @@ void MainWindow::buildRunsDocks() {
         compareDock->raise();
         statusBar()->showMessage(tr("Dropout A/B done: compare the two runs below"), 10000);
     });
+    // The folder being written is never renamed or deleted from the list.
+    connect(m_worker, &TrainingWorker::runStarted, this,
+            [this] { m_runs->setActiveRun(m_worker->lastRunDirectory()); });
+    connect(m_worker, &TrainingWorker::runFinished, this,
+            [this] { m_runs->setActiveRun(QString()); });
     // A new run appears in the list as soon as its folder does.
     connect(m_worker, &TrainingWorker::runStarted, m_runs, &RunsPanel::refresh);
     connect(m_worker, &TrainingWorker::runFinished, m_runs, &RunsPanel::refresh);

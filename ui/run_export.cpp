@@ -263,8 +263,13 @@ bool exportBundle(const QVector<RunRecord>& runs, const QString& outDir, QString
     }
     QString markdown = runsMarkdown(runs);
     std::shared_ptr<const layerlab::Dataset> data;  // loaded once for all runs
+    QStringList prefixes;  // two runs of the same folder name must not overwrite each other
     for (const RunRecord& run : runs) {
-        const QString prefix = runs.size() == 1 ? QString() : run.name + "-";
+        QString prefix = runs.size() == 1 ? QString() : run.name + "-";
+        for (int n = 2; prefixes.contains(prefix); ++n) {
+            prefix = run.name + "-" + QString::number(n) + "-";
+        }
+        prefixes << prefix;
         const QString metrics = run.directory + "/metrics.csv";
         if (!copyReplacing(run.directory + "/config.json", dir.filePath(prefix + "experiment.json"),
                            error) ||

@@ -10,6 +10,7 @@
 #include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -20,10 +21,19 @@
 namespace {
 enum Column { kName, kDate, kDataset, kAccuracy, kEpochTime, kColumns };
 constexpr int kDirectoryRole = Qt::UserRole;
-constexpr int kResumableRole = Qt::UserRole + 1;
+constexpr int kWhyNotResumableRole = Qt::UserRole + 1;
 // A run writes its folder in bursts (config, then a row per step): list
 // again once it has been quiet this long, not at every file event.
 constexpr int kRefreshDelayMs = 500;
+
+// "seed-dropout-20261204-195512" shows as "seed-dropout": the Date column
+// has the time, the tooltip the whole folder name.
+QString displayName(const QString& folderName) {
+    static const QRegularExpression stamp("-\\d{8}-\\d{6}(-\\d+)?$");
+    QString name = folderName;
+    name.remove(stamp);
+    return name.isEmpty() ? folderName : name;
+}
 }  // namespace
 
 RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
@@ -75,13 +85,13 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
         emit openRequested(item->data(kName, kDirectoryRole).toString());
     });
     connect(m_open, &QPushButton::clicked, this, [this] {
-        const QStringList chosen = chosenDirectories();
+        const QStringList chosen = actedOnDirectories();
         if (chosen.size() == 1) {
             emit openRequested(chosen.front());
         }
     });
     connect(m_resume, &QPushButton::clicked, this, [this] {
-        const QStringList chosen = chosenDirectories();
+        const QStringList chosen = actedOnDirectories();
         if (chosen.size() == 1) {
             emit resumeRequested(chosen.front());
         }
@@ -110,20 +120,22 @@ void RunsPanel::setDirectory(const QString& directory) {
 }
 
 void RunsPanel::refresh() {
-    const QStringList chosen = chosenDirectories();
+    const QStringList ticked = directories(true);
+    const QStringList selected = directories(false);
     const QSignalBlocker blocker(m_list);
     m_list->clear();
     for (const RunRecord& run : listRuns(m_directory)) {
         auto* item = new QTreeWidgetItem(m_list);
-        item->setText(kName, run.name);
+        item->setText(kName, displayName(run.name));
         item->setData(kName, kDirectoryRole, run.directory);
         // Stopped, failed or killed (a summary left saying "running") with
         // epochs to go and a checkpoint to go on from.
         item->setData(
-            kName, kResumableRole,
+            kName, kWhyNotResumableRole,
             run.hasCheckpoint && run.outcome != "completed" && run.epochsDone < run.epochsPlanned);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
-        item->setCheckState(kName, chosen.contains(run.directory) ? Qt::Checked : Qt::Unchecked);
+        item->setCheckState(kName, ticked.contains(run.directory) ? Qt::Checked : Qt::Unchecked);
+        item->setSelected(selected.contains(run.directory));
         item->setText(kDate, QLocale().toString(run.date, "d MMM hh:mm"));
         item->setToolTip(kDate, QLocale().toString(run.date, QLocale::LongFormat));
         item->setText(kDataset, run.dataset);
@@ -144,20 +156,30 @@ void RunsPanel::refresh() {
     updateButtons();
 }
 
-QStringList RunsPanel::chosenDirectories() const {
-    QStringList ticked;
-    QStringList selected;
+QStringList RunsPanel::directories(bool ticked) const {
+    QStringList found;
     for (int i = 0; i < m_list->topLevelItemCount(); ++i) {
-        QTreeWidgetItem* item = m_list->topLevelItem(i);
-        const QString dir = item->data(kName, kDirectoryRole).toString();
-        if (item->checkState(kName) == Qt::Checked) {
-            ticked << dir;
-        }
-        if (item->isSelected()) {
-            selected << dir;
+        const QTreeWidgetItem* item = m_list->topLevelItem(i);
+        if (ticked ? item->checkState(kName) == Qt::Checked : item->isSelected()) {
+            found << item->data(kName, kDirectoryRole).toString();
         }
     }
-    return ticked.isEmpty() ? selected : ticked;
+    return found;
+}
+
+QStringList RunsPanel::chosenDirectories() const {
+    const QStringList ticked = directories(true);
+    return ticked.isEmpty() ? directories(false) : ticked;
+}
+
+QStringList RunsPanel::actedOnDirectories() const {
+    const QStringList selected = directories(false);
+    return selected.isEmpty() ? directories(true) : selected;
+}
+
+void RunsPanel::setActiveRun(const QString& directory) {
+    m_activeRun = directory;
+    updateButtons();
 }
 
 void RunsPanel::choose(const QStringList& directories) {
@@ -169,24 +191,40 @@ void RunsPanel::choose(const QStringList& directories) {
 }
 
 void RunsPanel::updateButtons() {
-    const QStringList directories = chosenDirectories();
-    const int chosen = int(directories.size());
-    m_compare->setEnabled(chosen >= 2);
-    m_compare->setText(chosen > 1 ? tr("Compare %1").arg(chosen) : tr("Compare"));
-    m_open->setEnabled(chosen == 1);
-    bool resumable = false;
-    for (int i = 0; chosen == 1 && i < m_list->topLevelItemCount(); ++i) {
+    const int compared = int(chosenDirectories().size());
+    m_compare->setEnabled(compared >= 2);
+    m_compare->setText(compared > 1 ? tr("Compare %1").arg(compared) : tr("Compare"));
+    const QStringList acted = actedOnDirectories();
+    const bool one = acted.size() == 1;
+    const bool active = !m_activeRun.isEmpty() && acted.contains(m_activeRun);
+    m_open->setEnabled(one);
+    QString whyNotResume;
+    for (int i = 0; one && i < m_list->topLevelItemCount(); ++i) {
         const QTreeWidgetItem* item = m_list->topLevelItem(i);
-        if (item->data(kName, kDirectoryRole).toString() == directories.front()) {
-            resumable = item->data(kName, kResumableRole).toBool();
+        if (item->data(kName, kDirectoryRole).toString() == acted.front()) {
+            whyNotResume = item->data(kName, kWhyNotResumableRole).toString();
         }
     }
-    m_resume->setEnabled(resumable);
-    m_rename->setEnabled(chosen == 1);
-    m_delete->setEnabled(chosen >= 1);
+    if (active) {
+        whyNotResume = tr("This run is training now");
+    }
+    m_resume->setEnabled(one && whyNotResume.isEmpty());
+    // A disabled button still says why, in its tooltip.
+    m_resume->setToolTip(
+        one && !whyNotResume.isEmpty()
+            ? tr("Cannot resume: %1").arg(whyNotResume)
+            : tr("Continue a stopped or crashed run from its last checkpoint; its curves go on"));
+    m_rename->setEnabled(one && !active);
+    m_delete->setEnabled(!acted.isEmpty() && !active);
+    m_delete->setToolTip(active ? tr("The run being trained cannot be deleted; stop it first")
+                                : tr("Delete the selected runs (after asking)"));
 }
 
 bool RunsPanel::renameRun(const QString& directory, const QString& newName, QString* error) {
+    if (!m_activeRun.isEmpty() && QFileInfo(directory) == QFileInfo(m_activeRun)) {
+        *error = tr("%1 is being trained; stop the run first").arg(directory);
+        return false;
+    }
     const QString name = newName.trimmed();
     if (name.isEmpty() || name.contains('/') || name.startsWith('.')) {
         *error = tr("“%1” is not a folder name; use letters, digits, - and _").arg(name);
@@ -206,6 +244,10 @@ bool RunsPanel::renameRun(const QString& directory, const QString& newName, QStr
 }
 
 bool RunsPanel::deleteRun(const QString& directory, QString* error) {
+    if (!m_activeRun.isEmpty() && QFileInfo(directory) == QFileInfo(m_activeRun)) {
+        *error = tr("%1 is being trained; stop the run first").arg(directory);
+        return false;
+    }
     // Only a folder that looks like a run: a slip must not delete anything else.
     if (!QFileInfo::exists(directory + "/config.json")) {
         *error = tr("%1 is not a run folder (no config.json); nothing was deleted").arg(directory);
@@ -221,7 +263,7 @@ bool RunsPanel::deleteRun(const QString& directory, QString* error) {
 }
 
 void RunsPanel::renameChosen() {
-    const QStringList chosen = chosenDirectories();
+    const QStringList chosen = actedOnDirectories();
     if (chosen.size() != 1) {
         return;
     }
@@ -236,7 +278,7 @@ void RunsPanel::renameChosen() {
 }
 
 void RunsPanel::deleteChosen() {
-    const QStringList chosen = chosenDirectories();
+    const QStringList chosen = actedOnDirectories();
     if (chosen.isEmpty()) {
         return;
     }

@@ -26,8 +26,14 @@ public:
 
     QTreeWidget* list() const { return m_list; }
     QPushButton* compareButton() const { return m_compare; }
-    // The ticked runs, else the selected ones.
+    // Compare takes the ticked runs, else the selected ones; Open, Resume,
+    // Rename and Delete act on the highlighted (selected) rows, else the
+    // ticked ones.
     QStringList chosenDirectories() const;
+    QStringList actedOnDirectories() const;
+    // The folder a run in this window is writing: never renamed or deleted
+    // under it. Empty when none trains.
+    void setActiveRun(const QString& directory);
     // Ticks exactly these runs (an A/B pair that just finished).
     void choose(const QStringList& directories);
 
@@ -52,7 +58,10 @@ private:
     void openFolder();
     void updateButtons();
 
+    QStringList directories(bool ticked) const;
+
     QString m_directory;
+    QString m_activeRun;
     QTreeWidget* m_list;
     QPushButton* m_compare;
     QPushButton* m_open;

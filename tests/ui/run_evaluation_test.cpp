@@ -103,12 +103,14 @@ void RunEvaluationTest::openedRunShowsItsMatrixAndDraws() {
     views.canvas()->predictNow();
     QVERIFY(views.canvas()->prediction().has_value());
 
-    // A folder without a checkpoint is refused with a notice, nothing lost.
+    // A folder without a checkpoint is refused with a notice, and the
+    // panels stop showing the previous run's verdict under its name.
     QTemporaryDir empty;
     QSignalSpy notices(&views, &EvaluationViews::notice);
     QVERIFY(!views.openRun(empty.path()));
     QCOMPARE(notices.count(), 1);
-    QCOMPARE(views.results(), results);
+    QVERIFY(views.results() == nullptr);
+    QCOMPARE(views.confusion()->total(), int64_t(0));
 }
 
 void RunEvaluationTest::matrixAndGridExportAsSvgAndPng() {

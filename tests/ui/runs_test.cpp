@@ -157,6 +157,27 @@ void RunsTest::runsPanelListsRenamesAndDeletes() {
     QVERIFY(!panel.deleteRun(dir.path(), &error));  // not a run folder: refused
     QVERIFY(panel.deleteRun(dir.path() + "/renamed", &error));
     QCOMPARE(panel.list()->topLevelItemCount(), 1);
+
+    // Ticks are for comparing; the buttons act on the highlighted row, and
+    // a refresh keeps ticks and highlight apart.
+    const QString third = writeRun(dir.path(), "third-20261204-101010", 1, 0.9);
+    panel.refresh();
+    QTreeWidgetItem* firstItem = panel.list()->findItems("first", Qt::MatchExactly).front();
+    QTreeWidgetItem* thirdItem = panel.list()->findItems("third", Qt::MatchExactly).front();
+    QVERIFY(thirdItem != nullptr);  // the folder's time stamp is in the Date column
+    firstItem->setCheckState(0, Qt::Checked);
+    thirdItem->setSelected(true);
+    QCOMPARE(panel.actedOnDirectories(), QStringList{third});
+    panel.refresh();
+    QCOMPARE(panel.actedOnDirectories(), QStringList{third});
+    QCOMPARE(panel.chosenDirectories(), QStringList{dir.path() + "/first"});
+
+    // The run being trained is neither renamed nor deleted.
+    panel.setActiveRun(third);
+    QVERIFY(!panel.deleteRun(third, &error));
+    QVERIFY(error.contains("being trained"));
+    QVERIFY(!panel.renameRun(third, "other", &error));
+    QVERIFY(QFile::exists(third + "/config.json"));
 }
 
 void RunsTest::compareOverlaysRunsWithDifferences() {

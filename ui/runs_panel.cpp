@@ -19,7 +19,8 @@
 #include "run_history.h"
 
 namespace {
-enum Column { kName, kDate, kDataset, kAccuracy, kEpochTime, kColumns };
+// What a post quotes first, so that a narrow dock shows it without scrolling.
+enum Column { kName, kAccuracy, kEpochTime, kDate, kDataset, kColumns };
 constexpr int kDirectoryRole = Qt::UserRole;
 constexpr int kWhyNotResumableRole = Qt::UserRole + 1;
 // A run writes its folder in bursts (config, then a row per step): list
@@ -39,13 +40,14 @@ QString displayName(const QString& folderName) {
 RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     m_list = new QTreeWidget(this);
     m_list->setColumnCount(kColumns);
-    m_list->setHeaderLabels({tr("Run"), tr("Date"), tr("Data"), tr("Val. acc."), tr("s/epoch")});
+    m_list->setHeaderLabels({tr("Run"), tr("Val. acc."), tr("s/epoch"), tr("Date"), tr("Data")});
     m_list->setRootIsDecorated(false);
-    // Run names end in their date and time: keep both ends readable.
-    m_list->setTextElideMode(Qt::ElideMiddle);
     m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_list->header()->setSectionResizeMode(kName, QHeaderView::Stretch);
-    for (int c = kDate; c < kColumns; ++c) {
+    // Every column as wide as its contents, the name in full; a narrow dock
+    // scrolls sideways to the date and dataset.
+    m_list->header()->setStretchLastSection(false);
+    m_list->header()->setSectionResizeMode(kName, QHeaderView::ResizeToContents);
+    for (int c = kName + 1; c < kColumns; ++c) {
         m_list->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     }
     m_list->setToolTip(tr("Tick runs to compare; double-click one to open it"));

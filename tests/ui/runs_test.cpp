@@ -145,7 +145,7 @@ void RunsTest::runsPanelListsRenamesAndDeletes() {
         names << panel.list()->topLevelItem(i)->text(0);
     }
     QVERIFY(names.contains("first") && names.contains("second"));
-    QVERIFY(panel.list()->findItems("second", Qt::MatchExactly).front()->text(3).startsWith("95"));
+    QVERIFY(panel.list()->findItems("second", Qt::MatchExactly).front()->text(1).startsWith("95"));
 
     QString error;
     QVERIFY(!panel.renameRun(second, "first", &error));

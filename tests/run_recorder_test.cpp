@@ -78,6 +78,14 @@ TEST(RunRecorder, ResumeKeepsEarlierEpochsAndDropsTheCutShortOne) {
     EXPECT_NE(test::readFile(dir / "run/summary.json").find("\"outcome\": \"running\""),
               std::string::npos);
     {
+        // A resume whose checkpoint does not load never starts: the folder's
+        // experiment stays as it was.
+        ExperimentSpec longer = spec;
+        longer.training.epochs = 9;
+        RunRecorder failed(dir / "run", longer, RunRecorder::Mode::Resume);
+    }
+    EXPECT_EQ(loadExperiment(dir / "run/config.json").training.epochs, spec.training.epochs);
+    {
         RunRecorder recorder(dir / "run", spec, RunRecorder::Mode::Resume);
         RunStart start;
         start.firstEpoch = 2;

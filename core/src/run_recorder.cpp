@@ -76,8 +76,10 @@ RunRecorder::RunRecorder(fs::path directory, const ExperimentSpec& spec, Mode mo
     if (ec) {
         throw Error(m_directory.string() + ": cannot create the run folder: " + ec.message());
     }
-    writeFileAtomically(m_directory / "config.json", experimentToJson(m_spec));
+    // A resumed run's experiment (perhaps with more epochs) replaces the
+    // folder's only once the checkpoint has loaded: see onStart.
     if (m_mode == Mode::Fresh) {
+        writeFileAtomically(m_directory / "config.json", experimentToJson(m_spec));
         openMetrics();
     }
 }
@@ -104,6 +106,7 @@ void RunRecorder::onStart(const RunStart& start) {
     if (m_mode != Mode::Resume || m_metrics.is_open()) {
         return;
     }
+    writeFileAtomically(m_directory / "config.json", experimentToJson(m_spec));
     // Keep what the checkpoint covers: rows of epochs before firstEpoch.
     // Rows of an epoch the crash cut short are trained again, so they go.
     std::ifstream in(m_directory / "metrics.csv");

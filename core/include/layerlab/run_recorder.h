@@ -10,7 +10,8 @@
 
 namespace layerlab {
 
-// Writes a run directory as the run goes: config.json at once, metrics.csv
+// Writes a run directory as the run goes: config.json at once (a resumed
+// run's once its checkpoint has loaded, at onStart), metrics.csv
 // line by line (flushed each epoch, so another process can follow it), and
 // summary.json at the end. The checkpoint is the trainer's to write.
 //

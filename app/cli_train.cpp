@@ -2,6 +2,9 @@
 #include <iostream>
 
 #include "cli_commands.h"
+#ifdef LAYERLAB_HAVE_VISION
+#include "layerlab/digit_preprocessing.h"
+#endif
 #include "layerlab/dataset.h"
 #include "layerlab/errors.h"
 #include "layerlab/run_recorder.h"
@@ -92,6 +95,10 @@ int runTrain(const TrainArguments& args) {
     RunRecorder recorder(runDir, spec,
                          resumeInPlace ? RunRecorder::Mode::Resume : RunRecorder::Mode::Fresh);
     recorder.setEnvironment("dataset_path", data->directory.string());
+    recorder.setEnvironment("dataset_checksums", datasetChecksums(data->directory));
+#ifdef LAYERLAB_HAVE_VISION
+    recorder.setEnvironment("opencv", vision::openCvVersion());
+#endif
 
     TrainerOptions options;
     options.checkpointFile = recorder.checkpointFile();

@@ -47,6 +47,7 @@ for file in config.json metrics.csv summary.json checkpoint.pt; do
     check "run folder holds $file" 0 "^" -- test -s "$work/run/$file"
 done
 check "summary has the validation accuracy" 0 '"val_accuracy": 0\.' -- cat "$work/run/summary.json"
+check "environment card has the dataset's checksums" 0 '"dataset_checksums": "t10k-images-idx3-ubyte crc32 [0-9a-f]{8}' -- cat "$work/run/summary.json"
 check "metrics has one row per step plus validation" 0 "^11$" -- \
     bash -c "tail -n +2 '$work/run/metrics.csv' | wc -l"
 

@@ -68,6 +68,17 @@ TEST(Dataset, RefusesImageAndLabelCountsThatDisagree) {
     }
 }
 
+// The environment card's record of which bytes a run read: CRC-32 of each
+// IDX file as stored ("123456789" is the standard check value, cbf43926).
+TEST(Dataset, ChecksumsNameEachFileAndItsCrc) {
+    test::TempDir dir;
+    test::writeFile(dir / "t10k-labels-idx1-ubyte", "123456789");
+    test::writeFile(dir / "train-images-idx3-ubyte", "");
+    test::writeFile(dir / "notes.txt", "not a dataset file");
+    EXPECT_EQ(datasetChecksums(dir.path()),
+              "t10k-labels-idx1-ubyte crc32 cbf43926, train-images-idx3-ubyte crc32 00000000");
+}
+
 TEST(Dataset, NamesTheMissingFile) {
     TempDir dir;
     test::writeTinyDataset(dir.path(), 10, false);

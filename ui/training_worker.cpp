@@ -1,10 +1,10 @@
 #include "training_worker.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QTimer>
 
+#include "layerlab/digit_preprocessing.h"
 #include "layerlab/errors.h"
 #include "layerlab/run_recorder.h"
 #include "logging.h"
@@ -215,25 +215,10 @@ std::shared_ptr<const layerlab::Dataset> TrainingWorker::dataset(layerlab::Datas
 }
 
 std::map<std::string, std::string> TrainingWorker::environmentCard(const layerlab::Dataset& data) {
-    std::map<std::string, std::string> card{{"qt", qVersion()},
-                                            {"dataset_path", data.directory.string()}};
-    std::string sums;
-    const QDir dir(QString::fromStdString(data.directory.string()));
-    for (const QFileInfo& file : dir.entryInfoList({"*idx*"}, QDir::Files, QDir::Name)) {
-        const std::string key = file.absoluteFilePath().toStdString() + "@" +
-                                std::to_string(file.lastModified().toSecsSinceEpoch());
-        std::string& sum = m_checksums[key];
-        if (sum.empty()) {
-            QFile in(file.absoluteFilePath());
-            QCryptographicHash hash(QCryptographicHash::Md5);
-            if (in.open(QIODevice::ReadOnly) && hash.addData(&in)) {
-                sum = hash.result().toHex().toStdString();
-            }
-        }
-        sums += (sums.empty() ? "" : ", ") + file.fileName().toStdString() + " md5 " + sum;
-    }
-    card["dataset_checksums"] = sums;
-    return card;
+    return {{"qt", qVersion()},
+            {"opencv", layerlab::vision::openCvVersion()},
+            {"dataset_path", data.directory.string()},
+            {"dataset_checksums", layerlab::datasetChecksums(data.directory)}};
 }
 
 void TrainingWorker::trainOnThread(layerlab::ExperimentSpec spec, std::string runDirectory,

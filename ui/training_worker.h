@@ -93,9 +93,9 @@ private:
 
     void launch(const layerlab::ExperimentSpec& spec, const QString& runDirectory, bool resume);
     void trainOnThread(layerlab::ExperimentSpec spec, std::string runDirectory, bool resume);
-    // Facts for the run's environment card: Qt's version, the dataset's
-    // files and their MD5 sums. Training thread only.
-    std::map<std::string, std::string> environmentCard(const layerlab::Dataset& data);
+    // Facts for the run's environment card beyond the trainer's own: Qt's
+    // and OpenCV's versions, the dataset's files and their CRC-32s.
+    static std::map<std::string, std::string> environmentCard(const layerlab::Dataset& data);
     std::shared_ptr<const layerlab::Dataset> dataset(layerlab::DatasetKind kind);
     void drain();
     void setState(State state);
@@ -123,8 +123,7 @@ private:
     mutable std::mutex m_resultsMutex;
     std::shared_ptr<const layerlab::ModelWeights> m_finalWeights;
     std::shared_ptr<const layerlab::Dataset> m_runData;
-    layerlab::ExperimentSpec m_runSpec;              // GUI thread only
-    std::map<std::string, std::string> m_checksums;  // by dataset file; training thread only
+    layerlab::ExperimentSpec m_runSpec;  // GUI thread only
 
     QString m_runsDirectory;
     QString m_lastRunDirectory;

@@ -1,6 +1,11 @@
 #include "layerlab/dataset.h"
 
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 
 #include "layerlab/errors.h"
@@ -246,6 +251,32 @@ Dataset loadDatasetFrom(DatasetKind kind, const fs::path& directory) {
         throw DataError(directory.string() + ": training and test images differ in size");
     }
     return data;
+}
+
+std::string datasetChecksums(const std::filesystem::path& directory) {
+    std::vector<std::filesystem::path> files;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
+        if (entry.is_regular_file(ec) &&
+            entry.path().filename().string().find("idx") != std::string::npos) {
+            files.push_back(entry.path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    std::string sums;
+    std::vector<char> buffer(1 << 20);
+    for (const auto& file : files) {
+        std::ifstream in(file, std::ios::binary);
+        uLong crc = crc32(0L, Z_NULL, 0);
+        while (in) {
+            in.read(buffer.data(), std::streamsize(buffer.size()));
+            crc = crc32(crc, reinterpret_cast<const Bytef*>(buffer.data()), uInt(in.gcount()));
+        }
+        char hex[16];
+        std::snprintf(hex, sizeof hex, "%08lx", static_cast<unsigned long>(crc));
+        sums += (sums.empty() ? "" : ", ") + file.filename().string() + " crc32 " + hex;
+    }
+    return sums;
 }
 
 }  // namespace layerlab

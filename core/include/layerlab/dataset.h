@@ -56,6 +56,11 @@ std::optional<std::filesystem::path> findDataset(
 Dataset loadDataset(DatasetKind kind,
                     const std::optional<std::filesystem::path>& explicitDir = std::nullopt);
 
+// "train-images-idx3-ubyte crc32 8d422c7b, ..." for the dataset files in
+// `directory` (raw or .gz, as stored): what a run's environment card keeps,
+// so two runs can be told to have read the same bytes.
+std::string datasetChecksums(const std::filesystem::path& directory);
+
 // Loads from one directory that must hold the files.
 Dataset loadDatasetFrom(DatasetKind kind, const std::filesystem::path& directory);
 

@@ -203,6 +203,10 @@ DigitImage preprocessDigitFile(const std::filesystem::path& file) {
     return preprocessDigit(image);
 }
 
+std::string openCvVersion() {
+    return CV_VERSION;
+}
+
 std::string inkSourceName(InkSource source) {
     switch (source) {
         case InkSource::None:

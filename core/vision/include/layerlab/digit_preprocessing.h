@@ -44,4 +44,8 @@ DigitImage preprocessDigitFile(const std::filesystem::path& file);
 
 std::string inkSourceName(InkSource source);
 
+// The OpenCV version this library was built with, for a run's environment
+// card (callers need not include OpenCV).
+std::string openCvVersion();
+
 }  // namespace layerlab::vision

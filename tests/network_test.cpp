@@ -1,5 +1,6 @@
 // The LibTorch network built from specs: shapes, padding, initializers and
 // dropout, checked on real tensors.
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <gtest/gtest.h>
@@ -104,6 +105,27 @@ TEST(Network, DropoutOnlyActsWhenEnabledAndTraining) {
     SpecNetwork off = buildNetwork(spec, 100);
     off->train();
     EXPECT_TRUE(off->forward(ones).equal(ones.flatten(1)));
+}
+
+TEST(Network, DropoutMasksAreNotDrawnFromTheInitialWeightsStream) {
+    ModelSpec spec;
+    spec.inputHeight = spec.inputWidth = 64;
+    LayerSpec dropout = defaultLayer(LayerKind::Dropout);
+    dropout.rate = 0.5;
+    spec.layers = {defaultLayer(LayerKind::Flatten), dropout};
+    const torch::Tensor ones = torch::ones({1, 1, 64, 64});
+    constexpr uint64_t seed = 7;
+
+    SpecNetwork network = buildNetwork(spec, 64 * 64, seed);
+    network->train();
+    const torch::Tensor kept = network->forward(ones) != 0;
+
+    // The stream the initial weights came from: the global generator seeded alike.
+    at::Generator initStream = at::make_generator<at::CPUGeneratorImpl>(seed);
+    const torch::Tensor replayed = torch::empty({1, 64 * 64}).bernoulli_(0.5, initStream) != 0;
+    EXPECT_FALSE(kept.equal(replayed));
+    // Still a fair coin per unit.
+    EXPECT_NEAR(kept.to(torch::kFloat).mean().item<double>(), 0.5, 0.05);
 }
 
 TEST(Network, RefusesAnInvalidSpec) {

@@ -106,6 +106,17 @@ void initialize(torch::Tensor weight, const Initializer& init, bool isBias, int6
     }
 }
 
+// The dropout generator and the global one that draws the initial weights
+// are both Mersenne twisters: seeded alike they replay one stream, and the
+// first fifty steps' masks were a function of fc1's initial weights. The
+// finaliser of SplitMix64 turns the run's seed into an unrelated one.
+uint64_t dropoutSeed(uint64_t runSeed) {
+    uint64_t z = runSeed + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30U)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27U)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31U);
+}
+
 }  // namespace
 
 SpecNetworkImpl::SpecNetworkImpl(const ModelSpec& spec, int numClasses)
@@ -249,7 +260,7 @@ SpecNetwork buildNetwork(const ModelSpec& spec, int numClasses, std::optional<ui
     }
     SpecNetwork network(spec, numClasses);
     if (seed) {
-        network->seedDropout(*seed);
+        network->seedDropout(dropoutSeed(*seed));
     }
     return network;
 }

@@ -35,6 +35,9 @@ public:
             m_trainer.requestStop();
         }
     }
+    void onEpoch(const EpochMetrics& epoch) override { lastEpochSeconds = epoch.seconds; }
+
+    double lastEpochSeconds = 0;
 
 private:
     Trainer& m_trainer;
@@ -70,11 +73,14 @@ TEST(Resume, AfterACrashEndsWithTheWeightsOfAnUninterruptedRun) {
     TrainerOptions crashing;
     crashing.checkpointFile = dir / "crashed.pt";
     crashing.reportEvery = 1;
+    double checkpointSeconds = 0;
     {
         Trainer trainer(spec, data, crashing);
         CrashAt crash(trainer, /*stopAfter=*/10 + 3);
         ASSERT_EQ(trainer.run(crash).outcome, RunOutcome::Stopped);
+        checkpointSeconds = crash.lastEpochSeconds;
     }
+    ASSERT_GT(checkpointSeconds, 0);
 
     TrainerOptions resuming;
     resuming.checkpointFile = dir / "crashed.pt";
@@ -85,6 +91,9 @@ TEST(Resume, AfterACrashEndsWithTheWeightsOfAnUninterruptedRun) {
     EXPECT_EQ(resumed.epochs[0].epoch, 2);
     EXPECT_EQ(resumed.epochs[0].step, 20);
     EXPECT_EQ(resumed.epochs[0].validationLoss, reference.epochs.back().validationLoss);
+    // The run's clock continues from the checkpoint's.
+    EXPECT_GT(resumed.epochs[0].seconds, checkpointSeconds);
+    EXPECT_GE(resumed.seconds, resumed.epochs[0].seconds);
 
     const auto expected = weightsOf(spec, uninterrupted.checkpointFile);
     const auto actual = weightsOf(spec, resuming.checkpointFile);

@@ -50,7 +50,8 @@ void saveCheckpoint(const std::filesystem::path& file, const ModelSpec& model, S
     const nlohmann::json meta{{"layers", architectureSignature(model)},
                               {"epochs_done", position.epochsDone},
                               {"steps", position.steps},
-                              {"shuffle_state", position.shuffleState}};
+                              {"shuffle_state", position.shuffleState},
+                              {"seconds", position.seconds}};
     archive.write("layerlab", c10::IValue(meta.dump()));
     if (position.cpuRngState.defined()) {
         archive.write("cpu_rng_state", position.cpuRngState);
@@ -111,6 +112,7 @@ CheckpointPosition loadCheckpoint(const std::filesystem::path& file, const Model
     position.epochsDone = meta.value("epochs_done", 0);
     position.steps = meta.value("steps", int64_t{0});
     position.shuffleState = meta.value("shuffle_state", std::string());
+    position.seconds = meta.value("seconds", 0.0);
     c10::IValue rngState;
     if (archive.try_read("cpu_rng_state", rngState) && rngState.isTensor()) {
         // The generator takes its state from a CPU byte tensor, whatever

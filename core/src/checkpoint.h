@@ -26,6 +26,9 @@ struct CheckpointPosition {
     // what makes a resumed CPU run end with the weights of an uninterrupted
     // one.
     torch::Tensor cpuRngState;
+    // The run's time until this checkpoint, so that a resumed run's clock
+    // continues (0 in checkpoints written before it was kept).
+    double seconds = 0;
 };
 
 // Written to a temporary file and renamed: a kill at any moment leaves the

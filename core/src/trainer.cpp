@@ -67,6 +67,10 @@ struct Trainer::Impl {
         weights = std::move(snapshot);
     }
 
+    // A resumed run's time before this process, from its checkpoint: the
+    // run's clock continues where the checkpoint left it.
+    double earlierSeconds = 0;
+
     std::atomic<bool> stopRequested{false};
     std::atomic<bool> paused{false};
     std::mutex pauseMutex;
@@ -133,7 +137,7 @@ RunSummary Trainer::run(TrainingObserver& observer) {
         summary.outcome = RunOutcome::Failed;
         summary.message = e.what();
     }
-    summary.seconds = secondsSince(start);
+    summary.seconds = m_impl->earlierSeconds + secondsSince(start);
     observer.onFinish(summary);
     return summary;
 }
@@ -202,6 +206,7 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
                         " epochs; raise the epochs to train more");
         }
         std::istringstream(position.shuffleState) >> shuffleRng;
+        earlierSeconds = position.seconds;
         if (position.cpuRngState.defined()) {
             // Dropout masks continue where the checkpointed run left off.
             network->setDropoutGeneratorState(position.cpuRngState);
@@ -310,7 +315,8 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
             ++step;
             pendingLoss.push_back(loss.detach());
             pendingCorrect.push_back(logits.argmax(1).eq(target).sum());
-            pendingSteps.push_back({step, epoch, b + 1, 0, 0, secondsSince(runStart)});
+            pendingSteps.push_back(
+                {step, epoch, b + 1, 0, 0, earlierSeconds + secondsSince(runStart)});
             if (int(pendingSteps.size()) >= reportEvery) {
                 flush();
             }
@@ -337,7 +343,7 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
         metrics.trainAccuracy = double(epochCorrect) / double(trainCount);
         metrics.validationLoss = eval.loss;
         metrics.validationAccuracy = eval.accuracy;
-        metrics.seconds = secondsSince(runStart);
+        metrics.seconds = earlierSeconds + secondsSince(runStart);
         metrics.epochSeconds = secondsSince(epochStart) - (pausedSeconds - pausedBefore);
         metrics.trainSeconds = trainSeconds;
         metrics.samplesPerSecond = double(trainCount) / std::max(trainSeconds, 1e-9);
@@ -351,8 +357,9 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
         if (!options.checkpointFile.empty()) {
             std::ostringstream rngState;
             rngState << shuffleRng;
-            saveCheckpoint(options.checkpointFile, spec.model, network, *optimizer,
-                           {epoch, step, rngState.str(), network->dropoutGeneratorState()});
+            saveCheckpoint(
+                options.checkpointFile, spec.model, network, *optimizer,
+                {epoch, step, rngState.str(), network->dropoutGeneratorState(), metrics.seconds});
         }
         summary.epochs.push_back(metrics);
         observer.onEpoch(metrics);

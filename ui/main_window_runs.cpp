@@ -15,6 +15,7 @@
 #include "main_window.h"
 #include "run_history.h"
 #include "runs_panel.h"
+#include "training_controls_panel.h"
 #include "training_worker.h"
 
 void MainWindow::buildRunsDocks() {
@@ -74,6 +75,9 @@ void MainWindow::buildRunsDocks() {
             return;
         }
         m_banner->hide();
+        RunReader reader(d);
+        reader.update();
+        m_controls->showResumedRun(reader.record().name, reader.record().spec.training);
         statusBar()->showMessage(tr("Resuming %1 from its last checkpoint").arg(QDir(d).dirName()),
                                  10000);
     });

@@ -12,9 +12,30 @@
 
 namespace {
 
+// Neither QImage::save nor QSvgGenerator says why a write failed; the
+// folder usually does.
+QString whyNotWritable(const QString& file) {
+    const QFileInfo info(file);
+    const QFileInfo folder(info.absolutePath());
+    if (!folder.exists()) {
+        return QObject::tr("the folder %1 does not exist").arg(folder.filePath());
+    }
+    if (!folder.isDir()) {
+        return QObject::tr("%1 is not a folder").arg(folder.filePath());
+    }
+    if (info.exists() && !info.isWritable()) {
+        return QObject::tr("the file exists and is read-only");
+    }
+    if (!folder.isWritable()) {
+        return QObject::tr("the folder %1 is not writable").arg(folder.filePath());
+    }
+    return QObject::tr("the disk refused it (is it full?)");
+}
+
 bool fail(QString* error, const QString& file, const char* kind) {
     if (error) {
-        *error = QObject::tr("%1: cannot write the %2 here").arg(file, QString::fromLatin1(kind));
+        *error = QObject::tr("%1: cannot write the %2: %3")
+                     .arg(file, QString::fromLatin1(kind), whyNotWritable(file));
     }
     return false;
 }

@@ -125,7 +125,7 @@ bool writeText(const QString& file, const QString& text, QString* error) {
     if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text) ||
         out.write(text.toUtf8()) < 0) {
         if (error) {
-            *error = QObject::tr("%1: cannot write it").arg(file);
+            *error = QObject::tr("%1: cannot write it: %2").arg(file, out.errorString());
         }
         return false;
     }

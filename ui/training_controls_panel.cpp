@@ -75,6 +75,9 @@ TrainingControlsPanel::TrainingControlsPanel(ExperimentDocument* document, QWidg
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_resumedNote = new QLabel(this);
+    m_resumedNote->setWordWrap(true);
+    m_resumedNote->hide();
 
     // The run's buttons and progress come first: when the dock is short the
     // settings scroll, while the epoch, samples/s and ETA stay in view.
@@ -84,6 +87,7 @@ TrainingControlsPanel::TrainingControlsPanel(ExperimentDocument* document, QWidg
     column->addWidget(m_progress);
     column->addWidget(m_rate);
     column->addWidget(m_status);
+    column->addWidget(m_resumedNote);
     column->addWidget(m_settings);
     column->addStretch();
 
@@ -341,7 +345,27 @@ void TrainingControlsPanel::epochFinished(const layerlab::EpochMetrics& epoch) {
                           : accuracy);
 }
 
+void TrainingControlsPanel::showResumedRun(const QString& runName,
+                                           const layerlab::TrainingSpec& training) {
+    const QString optimizer =
+        training.optimizer == layerlab::OptimizerKind::Sgd ? tr("SGD") : tr("Adam");
+    m_resumedNote->setText(
+        tr("<b>%1</b> trains with its own settings (%2, learning rate %3, batch %4, %5 epochs, "
+           "seed %6), not the open experiment's below.")
+            .arg(runName.toHtmlEscaped(), optimizer)
+            .arg(training.learningRate)
+            .arg(training.batchSize)
+            .arg(training.epochs)
+            .arg(training.seed));
+    m_resumedNote->show();
+}
+
+QString TrainingControlsPanel::resumedRunNote() const {
+    return m_resumedNote->isHidden() ? QString() : m_resumedNote->text();
+}
+
 void TrainingControlsPanel::runFinished(const layerlab::RunSummary& summary) {
+    m_resumedNote->hide();
     if (m_progress->maximum() == 0) {
         m_progress->setRange(0, 1);  // leave the busy animation of a failed load
     }

@@ -41,6 +41,10 @@ public:
     void stepsArrived(const std::vector<layerlab::StepMetrics>& steps);
     void epochFinished(const layerlab::EpochMetrics& epoch);
     void runFinished(const layerlab::RunSummary& summary);
+    // A run resumed from the Runs panel trains with its own settings, not
+    // the open experiment's: says so above them until the run ends.
+    void showResumedRun(const QString& runName, const layerlab::TrainingSpec& training);
+    QString resumedRunNote() const;
 
 signals:
     void startRequested();
@@ -78,6 +82,7 @@ private:
     QProgressBar* m_progress;
     QLabel* m_rate;
     QLabel* m_status;
+    QLabel* m_resumedNote;
 
     // The run's shape, from RunStart, and recent (step, seconds) pairs for a
     // samples/s that follows the current speed rather than the average.

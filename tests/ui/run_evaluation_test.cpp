@@ -13,10 +13,13 @@
 #include "drawing_canvas_panel.h"
 #include "evaluation_views.h"
 #include "layerlab/experiment.h"
+#include "main_window.h"
 #include "metric_chart.h"
 #include "network_evaluation.h"
 #include "run_history.h"
+#include "runs_panel.h"
 #include "sample_predictions_panel.h"
+#include "training_controls_panel.h"
 #include "training_worker.h"
 #include "ui_test_support.h"
 
@@ -140,6 +143,7 @@ void RunEvaluationTest::matrixAndGridExportAsSvgAndPng() {
     // An unwritable place is an error naming the file, not a crash.
     QVERIFY(!m_views->confusion()->exportTo("/proc/no/such/dir/m.png", &error));
     QVERIFY(error.contains("/proc/no/such/dir/m.png"));
+    QVERIFY2(error.contains("the folder /proc/no/such/dir does not exist"), qPrintable(error));
 }
 
 void RunEvaluationTest::refreshNowValidatesMidRun() {
@@ -167,13 +171,10 @@ void RunEvaluationTest::refreshNowValidatesMidRun() {
 }
 
 void RunEvaluationTest::resumedRunContinuesItsCurves() {
-    QWidget window;
-    TrainingWorker worker(&window);
+    MainWindow window;
+    TrainingWorker& worker = *window.worker();
     worker.setRunsDirectory(m_runs.path());
-    ChartsPanel charts(&window);
-    connect(&worker, &TrainingWorker::runStarted, &charts, &ChartsPanel::startRun);
-    connect(&worker, &TrainingWorker::stepsArrived, &charts, &ChartsPanel::addSteps);
-    connect(&worker, &TrainingWorker::epochFinished, &charts, &ChartsPanel::addEpoch);
+    ChartsPanel& charts = *window.charts();
 
     // Stopped during its second epoch (or at the latest in its third).
     QSignalSpy epochs(&worker, &TrainingWorker::epochFinished);
@@ -189,9 +190,15 @@ void RunEvaluationTest::resumedRunContinuesItsCurves() {
     QVERIFY(done >= 1 && done < 4);
     QCOMPARE(before.record().outcome, QString("stopped"));
 
-    QString error;
-    QVERIFY2(worker.resumeRun(dir, &error), qPrintable(error));
+    // Resumed from the Runs panel: the controls say that the run trains
+    // with its own settings, not the open experiment's.
+    emit window.runs()->resumeRequested(dir);
+    QVERIFY(worker.isBusy());
+    const QString note = window.controls()->resumedRunNote();
+    QVERIFY2(note.contains(before.record().name) && note.contains("4 epochs"), qPrintable(note));
     QVERIFY(finished.wait(240000));
+    QVERIFY(window.controls()->resumedRunNote().isEmpty());
+    QVERIFY(window.controls()->statusText().startsWith("Completed in"));
     // The curves hold the earlier epochs and the new ones, one point per
     // step and per epoch, as if never interrupted.
     QCOMPARE(charts.accuracyChart()->validationPointCount(), 4);
@@ -208,6 +215,7 @@ void RunEvaluationTest::resumedRunContinuesItsCurves() {
     QCOMPARE(after.record().validation.size(), 4);
 
     // A finished run is not resumed again.
+    QString error;
     QVERIFY(!worker.resumeRun(dir, &error));
     QVERIFY(error.contains("nothing to resume"));
 }

@@ -1,6 +1,5 @@
 #include "compare_view.h"
 
-#include <QApplication>
 #include <QBoxLayout>
 #include <QChart>
 #include <QChartView>
@@ -69,7 +68,13 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
     redraw();
 }
 
-CompareView::~CompareView() = default;
+CompareView::~CompareView() {
+    // The validation thread reads run folders and LibTorch: let it finish
+    // rather than be torn down under it.
+    if (m_exportThread) {
+        m_exportThread->wait();
+    }
+}
 
 void CompareView::showRuns(const QStringList& directories) {
     m_readers.clear();
@@ -111,7 +116,7 @@ void CompareView::redraw() {
     const QVector<RunRecord> runs = records();
     setChart(m_lossView, buildChart(lossPicture(runs)));
     setChart(m_accuracyView, buildChart(accuracyPicture(runs)));
-    m_exportButton->setEnabled(!runs.isEmpty());
+    m_exportButton->setEnabled(!runs.isEmpty() && !m_exportThread);
 
     m_table->setRowCount(int(runs.size()));
     const double reference = runs.isEmpty() ? -1 : runs.front().validationAccuracy;
@@ -157,21 +162,40 @@ void CompareView::exportBundleTo() {
     if (dir.isEmpty()) {
         return;
     }
-    QString error;
-    QStringList skipped;
-    // Each run's confusion matrix comes from a validation pass over its
-    // checkpoint: a couple of seconds per run, spent here.
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    const bool written = exportBundle(records(), dir, &error, &skipped);
-    QApplication::restoreOverrideCursor();
-    if (written) {
-        emit notice(skipped.isEmpty()
-                        ? tr("Blog bundle written to %1").arg(dir)
-                        : tr("Blog bundle written to %1; %2").arg(dir, skipped.join("; ")));
-    } else {
-        qCWarning(lcUi) << "export failed:" << error;
-        emit notice(tr("Export failed: %1").arg(error));
+    exportBundleInto(dir);
+}
+
+bool CompareView::exportBundleInto(const QString& directory) {
+    if (m_exportThread) {
+        return false;
     }
+    const QVector<RunRecord> runs = records();
+    m_exportButton->setEnabled(false);
+    emit notice(tr("Validating %n run(s) for the blog bundle…", nullptr, int(runs.size())));
+    auto validations = std::make_shared<QVector<BundleValidation>>();
+    m_exportThread =
+        QThread::create([runs, validations] { *validations = validateForBundle(runs); });
+    m_exportThread->setParent(this);
+    connect(m_exportThread, &QThread::finished, this, [this, runs, validations, directory] {
+        m_exportThread->deleteLater();
+        m_exportThread = nullptr;
+        m_exportButton->setEnabled(!m_readers.empty());
+        QString error;
+        QStringList skipped;
+        const bool written = exportBundle(runs, *validations, directory, &error, &skipped);
+        if (written) {
+            emit notice(
+                skipped.isEmpty()
+                    ? tr("Blog bundle written to %1").arg(directory)
+                    : tr("Blog bundle written to %1; %2").arg(directory, skipped.join("; ")));
+        } else {
+            qCWarning(lcUi) << "export failed:" << error;
+            emit notice(tr("Export failed: %1").arg(error));
+        }
+        emit bundleExported(written);
+    });
+    m_exportThread->start();
+    return true;
 }
 
 void CompareView::resizeEvent(QResizeEvent* event) {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <QPointer>
 #include <QStringList>
+#include <QThread>
 #include <QVector>
 #include <QWidget>
 #include <memory>
@@ -37,8 +39,15 @@ public:
     QTableWidget* table() const { return m_table; }
     QPushButton* exportButton() const { return m_exportButton; }
 
+    // The blog bundle of the runs shown, into `directory`: the validation
+    // passes run on a thread of their own (seconds per run), the files are
+    // then written here; the Export button is disabled meanwhile.
+    // bundleExported tells the outcome; false when an export is going on.
+    bool exportBundleInto(const QString& directory);
+
 signals:
     void notice(const QString& message);
+    void bundleExported(bool written);
 
 protected:
     // The two charts side by side when there is room, else one above the
@@ -57,4 +66,5 @@ private:
     QLabel* m_status;
     QPushButton* m_exportButton;
     QTimer* m_followTimer;
+    QPointer<QThread> m_exportThread;  // validating runs for a bundle
 };

@@ -238,9 +238,33 @@ QString runsMarkdown(const QVector<RunRecord>& runs) {
     return md;
 }
 
+QVector<BundleValidation> validateForBundle(const QVector<RunRecord>& runs) {
+    QVector<BundleValidation> validations;
+    std::shared_ptr<const layerlab::Dataset> data;  // loaded once for all runs
+    for (const RunRecord& run : runs) {
+        BundleValidation& validation = validations.emplace_back();
+        if (!run.hasCheckpoint) {
+            validation.missingBecause = QObject::tr("no checkpoint");
+            continue;
+        }
+        try {
+            validation.results = validateRunFolder(run.directory, data).results;
+            data = validation.results->data;
+        } catch (const std::exception& failure) {
+            validation.missingBecause = QString::fromUtf8(failure.what());
+        }
+    }
+    return validations;
+}
+
 bool exportBundle(const QVector<RunRecord>& runs, const QString& outDir, QString* error,
                   QStringList* skipped) {
-    if (runs.isEmpty()) {
+    return exportBundle(runs, validateForBundle(runs), outDir, error, skipped);
+}
+
+bool exportBundle(const QVector<RunRecord>& runs, const QVector<BundleValidation>& validations,
+                  const QString& outDir, QString* error, QStringList* skipped) {
+    if (runs.isEmpty() || validations.size() != runs.size()) {
         if (error) {
             *error = QObject::tr("no run to export");
         }
@@ -262,9 +286,9 @@ bool exportBundle(const QVector<RunRecord>& runs, const QString& outDir, QString
         return false;
     }
     QString markdown = runsMarkdown(runs);
-    std::shared_ptr<const layerlab::Dataset> data;  // loaded once for all runs
     QStringList prefixes;  // two runs of the same folder name must not overwrite each other
-    for (const RunRecord& run : runs) {
+    for (qsizetype i = 0; i < runs.size(); ++i) {
+        const RunRecord& run = runs[i];
         QString prefix = runs.size() == 1 ? QString() : run.name + "-";
         for (int n = 2; prefixes.contains(prefix); ++n) {
             prefix = run.name + "-" + QString::number(n) + "-";
@@ -277,21 +301,11 @@ bool exportBundle(const QVector<RunRecord>& runs, const QString& outDir, QString
              !copyReplacing(metrics, dir.filePath(prefix + "metrics.csv"), error))) {
             return false;
         }
-        if (!run.hasCheckpoint) {
-            if (skipped) {
-                skipped->append(
-                    QObject::tr("%1: no checkpoint, so no confusion matrix").arg(run.name));
-            }
-            continue;
-        }
-        std::shared_ptr<const ValidationResults> results;
-        try {
-            results = validateRunFolder(run.directory, data).results;
-            data = results->data;
-        } catch (const std::exception& failure) {
+        const std::shared_ptr<const ValidationResults>& results = validations[i].results;
+        if (!results) {
             if (skipped) {
                 skipped->append(QObject::tr("%1: no confusion matrix: %2")
-                                    .arg(run.name, QString::fromUtf8(failure.what())));
+                                    .arg(run.name, validations[i].missingBecause));
             }
             continue;
         }

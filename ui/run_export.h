@@ -2,9 +2,12 @@
 
 #include <QString>
 #include <QVector>
+#include <memory>
 
 #include "chart_export.h"
 #include "run_history.h"
+
+struct ValidationResults;
 
 // The pictures and files made from run folders: the comparison view draws
 // the pictures, "Export blog bundle…" and `layerlab --export` write them.
@@ -27,6 +30,18 @@ QString runsMarkdown(const QVector<RunRecord>& runs);
 // dataset not found) is exported without it, and `skipped` says why.
 bool exportBundle(const QVector<RunRecord>& runs, const QString& outDir, QString* error,
                   QStringList* skipped = nullptr);
+
+// The slow half of the bundle, a validation pass per run (about two seconds
+// each on one core): touches no widget, so the window runs it on a thread
+// of its own and then writes with the results. One entry per run, in order:
+// its results, or why it has none.
+struct BundleValidation {
+    std::shared_ptr<const ValidationResults> results;
+    QString missingBecause;
+};
+QVector<BundleValidation> validateForBundle(const QVector<RunRecord>& runs);
+bool exportBundle(const QVector<RunRecord>& runs, const QVector<BundleValidation>& validations,
+                  const QString& outDir, QString* error, QStringList* skipped = nullptr);
 
 // `layerlab --export RUN_DIR [RUN_DIR...] --to OUT_DIR`: the bundle, with no
 // window. True when `arguments` ask for it (then the caller sets up an

@@ -5,10 +5,12 @@
 // its curves.
 #include <QFile>
 #include <QImage>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QToolButton>
 
 #include "charts_panel.h"
+#include "compare_view.h"
 #include "confusion_matrix_panel.h"
 #include "drawing_canvas_panel.h"
 #include "evaluation_views.h"
@@ -139,6 +141,21 @@ void RunEvaluationTest::matrixAndGridExportAsSvgAndPng() {
     QVERIFY(readAll(gridSvg).contains("the most confident first"));
     QVERIFY(readAll(gridSvg).contains("<image"));  // the digits themselves
     QVERIFY(!QImage(gridPng).isNull());
+
+    // The comparison's bundle validates on a thread of its own: the button
+    // waits, the window does not.
+    CompareView comparison;
+    comparison.showRuns({m_worker->lastRunDirectory()});
+    QSignalSpy exported(&comparison, &CompareView::bundleExported);
+    const QString bundle = m_out.filePath("bundle");
+    QVERIFY(comparison.exportBundleInto(bundle));
+    QVERIFY(!comparison.exportButton()->isEnabled());
+    QVERIFY(!comparison.exportBundleInto(bundle));  // one at a time
+    QVERIFY(exported.wait(60000));
+    QCOMPARE(exported.front().front().toBool(), true);
+    QVERIFY(comparison.exportButton()->isEnabled());
+    QVERIFY(!QImage(bundle + "/confusion.png").isNull());
+    QVERIFY(readAll(bundle + "/README.md").contains("confusion.svg"));
 
     // An unwritable place is an error naming the file, not a crash.
     QVERIFY(!m_views->confusion()->exportTo("/proc/no/such/dir/m.png", &error));

@@ -1,12 +1,14 @@
 // The LibTorch network built from specs: shapes, padding, initializers and
 // dropout, checked on real tensors.
 #include <ATen/CPUGeneratorImpl.h>
+#include <limits>
 #include <torch/torch.h>
 
 #include <gtest/gtest.h>
 
 #include "layerlab/errors.h"
 #include "layerlab/shape_inference.h"
+#include "max_pool.h"
 #include "network.h"
 
 namespace layerlab {
@@ -126,6 +128,36 @@ TEST(Network, DropoutMasksAreNotDrawnFromTheInitialWeightsStream) {
     EXPECT_FALSE(kept.equal(replayed));
     // Still a fair coin per unit.
     EXPECT_NEAR(kept.to(torch::kFloat).mean().item<double>(), 0.5, 0.05);
+}
+
+// The engine's own 2x2 pooling kernel against LibTorch's, values and
+// gradients bit for bit: ReLU's zeros make ties (the first corner wins),
+// -inf is what "same" padding adds, and NaN must come through.
+TEST(Network, MaxPool2x2MatchesLibTorch) {
+    torch::manual_seed(3);
+    torch::Tensor input = torch::randn({3, 5, 8, 6}).relu();
+    input.index_put_({0, 0, 7}, -std::numeric_limits<float>::infinity());
+    input.index_put_({1, 2, 3, 4}, std::numeric_limits<float>::quiet_NaN());
+    const torch::Tensor upstream = torch::randn({3, 5, 4, 3});
+
+    const auto pooled = [&](bool own) {
+        torch::Tensor x = input.clone().requires_grad_();
+        torch::Tensor y = own ? maxPool2x2(x) : torch::max_pool2d(x, 2, 2);
+        y.backward(upstream);
+        return std::make_pair(y.detach(), x.grad());
+    };
+    const auto [ownValues, ownGradient] = pooled(true);
+    const auto [torchValues, torchGradient] = pooled(false);
+    EXPECT_TRUE(torch::isnan(ownValues).equal(torch::isnan(torchValues)));
+    EXPECT_EQ(torch::isnan(ownValues).sum().item<int64_t>(), 1);
+    EXPECT_TRUE(ownValues.nan_to_num(0).equal(torchValues.nan_to_num(0)));
+    EXPECT_TRUE(ownGradient.equal(torchGradient));
+
+    // Odd sizes and other types go to LibTorch.
+    const torch::Tensor odd = torch::randn({2, 3, 7, 7});
+    EXPECT_TRUE(maxPool2x2(odd).equal(torch::max_pool2d(odd, 2, 2)));
+    const torch::Tensor wide = torch::randn({2, 3, 4, 4}, torch::kDouble);
+    EXPECT_TRUE(maxPool2x2(wide).equal(torch::max_pool2d(wide, 2, 2)));
 }
 
 TEST(Network, RefusesAnInvalidSpec) {

@@ -7,6 +7,7 @@
 
 #include "layerlab/errors.h"
 #include "layerlab/shape_inference.h"
+#include "max_pool.h"
 
 namespace layerlab {
 namespace {
@@ -221,6 +222,9 @@ torch::Tensor SpecNetworkImpl::applyStep(NetworkStep& step, torch::Tensor x) {
                 x = torch::constant_pad_nd(
                     x, {step.padLeft, step.padRight, step.padTop, step.padBottom},
                     -std::numeric_limits<double>::infinity());
+            }
+            if (step.kernel == 2 && step.stride == 2) {
+                return maxPool2x2(x);
             }
             return torch::max_pool2d(x, step.kernel, step.stride);
         case LayerKind::AvgPool2d: {

@@ -183,6 +183,10 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
     network->to(device);
     const std::vector<torch::Tensor> parameters = network->parameters();
     std::unique_ptr<torch::optim::Optimizer> optimizer;
+    // Updated by clippedSgdStep; the optimizer object then holds no state
+    // but is still what a checkpoint saves and restores.
+    const bool plainSgd =
+        t.optimizer == OptimizerKind::Sgd && t.momentum == 0 && t.weightDecay == 0;
     if (t.optimizer == OptimizerKind::Sgd) {
         optimizer = std::make_unique<torch::optim::SGD>(network->parameters(),
                                                         torch::optim::SGDOptions(t.learningRate)
@@ -305,12 +309,18 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
             const torch::Tensor target = train.labels.index_select(0, indices);
             const torch::Tensor logits = network->forward(input);
             const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, target);
-            optimizer->zero_grad();
+            // Gradients set to none rather than zeroed: backward then hands
+            // over its buffers instead of adding them to zeros.
+            network->zero_grad(/*set_to_none=*/true);
             loss.backward();
-            if (t.gradientClipNorm > 0) {
-                clipGradientNorm(parameters, t.gradientClipNorm);
+            if (plainSgd) {
+                clippedSgdStep(parameters, t.learningRate, t.gradientClipNorm);
+            } else {
+                if (t.gradientClipNorm > 0) {
+                    clipGradientNorm(parameters, t.gradientClipNorm);
+                }
+                optimizer->step();
             }
-            optimizer->step();
 
             ++step;
             pendingLoss.push_back(loss.detach());

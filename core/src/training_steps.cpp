@@ -30,11 +30,11 @@ bool hasDiverged(double loss, double firstLoss) {
     return !std::isfinite(loss) || (loss > kExplosionFloor && loss > kExplosionFactor * firstLoss);
 }
 
-// Scales all gradients by min(1, maxNorm / globalNorm), as TensorFlow's
-// clip_by_global_norm does. Unlike torch's clip_grad_norm_, it never reads
-// the norm back to the host, so a GPU step does not wait for it.
-void clipGradientNorm(const std::vector<torch::Tensor>& parameters, double maxNorm) {
-    torch::NoGradGuard noGrad;
+// min(1, maxNorm / globalNorm) as a tensor, as TensorFlow's
+// clip_by_global_norm scales. Unlike torch's clip_grad_norm_, it never reads
+// the norm back to the host, so a GPU step does not wait for it. Undefined
+// when no parameter has a gradient.
+torch::Tensor clipScale(const std::vector<torch::Tensor>& parameters, double maxNorm) {
     std::vector<torch::Tensor> norms;
     for (const torch::Tensor& p : parameters) {
         if (p.grad().defined()) {
@@ -42,13 +42,37 @@ void clipGradientNorm(const std::vector<torch::Tensor>& parameters, double maxNo
         }
     }
     if (norms.empty()) {
-        return;
+        return {};
     }
     const torch::Tensor total = torch::stack(norms).norm();
-    const torch::Tensor scale = (maxNorm / (total + 1e-6)).clamp_max(1.0);
+    return (maxNorm / (total + 1e-6)).clamp_max(1.0);
+}
+
+void clipGradientNorm(const std::vector<torch::Tensor>& parameters, double maxNorm) {
+    torch::NoGradGuard noGrad;
+    const torch::Tensor scale = clipScale(parameters, maxNorm);
+    if (!scale.defined()) {
+        return;
+    }
     for (const torch::Tensor& p : parameters) {
         if (p.grad().defined()) {
             p.grad().mul_(scale);
+        }
+    }
+}
+
+void clippedSgdStep(const std::vector<torch::Tensor>& parameters, double learningRate,
+                    double maxNorm) {
+    torch::NoGradGuard noGrad;
+    const torch::Tensor scale = maxNorm > 0 ? clipScale(parameters, maxNorm) : torch::Tensor();
+    for (const torch::Tensor& p : parameters) {
+        if (!p.grad().defined()) {
+            continue;
+        }
+        if (scale.defined()) {
+            p.addcmul_(p.grad(), scale, -learningRate);
+        } else {
+            p.add_(p.grad(), -learningRate);
         }
     }
 }

@@ -62,8 +62,7 @@ class SeedNet(nn.Module):
 
 
 def step(model, optimizer, images, labels):
-    # None rather than zeros, as PyTorch 2 does by default and LayerLab does.
-    optimizer.zero_grad(set_to_none=True)
+    optimizer.zero_grad()
     loss = F.cross_entropy(model(images), labels)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)

@@ -1,8 +1,8 @@
 // The LibTorch network built from specs: shapes, padding, initializers and
 // dropout, checked on real tensors.
 #include <ATen/CPUGeneratorImpl.h>
-#include <limits>
 #include <torch/torch.h>
+#include <limits>
 
 #include <gtest/gtest.h>
 
@@ -88,12 +88,18 @@ TEST(Network, TflearnInitializersStayWithinTheirBounds) {
     EXPECT_EQ(params["4.bias"].abs().sum().item<double>(), 0.0);
 }
 
-TEST(Network, DropoutOnlyActsWhenEnabledAndTraining) {
+// Flatten, then dropout of half the units: a side x side single-channel input.
+ModelSpec halfDropout(int side) {
     ModelSpec spec;
-    spec.inputHeight = spec.inputWidth = 10;
+    spec.inputHeight = spec.inputWidth = side;
     LayerSpec dropout = defaultLayer(LayerKind::Dropout);
     dropout.rate = 0.5;
     spec.layers = {defaultLayer(LayerKind::Flatten), dropout};
+    return spec;
+}
+
+TEST(Network, DropoutOnlyActsWhenEnabledAndTraining) {
+    ModelSpec spec = halfDropout(10);
     const torch::Tensor ones = torch::ones({4, 1, 10, 10});
 
     SpecNetwork on = buildNetwork(spec, 100);
@@ -110,11 +116,7 @@ TEST(Network, DropoutOnlyActsWhenEnabledAndTraining) {
 }
 
 TEST(Network, DropoutMasksAreNotDrawnFromTheInitialWeightsStream) {
-    ModelSpec spec;
-    spec.inputHeight = spec.inputWidth = 64;
-    LayerSpec dropout = defaultLayer(LayerKind::Dropout);
-    dropout.rate = 0.5;
-    spec.layers = {defaultLayer(LayerKind::Flatten), dropout};
+    const ModelSpec spec = halfDropout(64);
     const torch::Tensor ones = torch::ones({1, 1, 64, 64});
     constexpr uint64_t seed = 7;
 

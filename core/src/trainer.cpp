@@ -309,10 +309,12 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
             const torch::Tensor target = train.labels.index_select(0, indices);
             const torch::Tensor logits = network->forward(input);
             const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, target);
-            // Zeroed, not set to none: a fresh 13 MB gradient each step is no
-            // faster here and raised peak memory by 60 MB (glibc keeps the
-            // freed blocks).
-            optimizer->zero_grad();
+            // Set to none rather than zeroed (PyTorch 2's default): backward
+            // then hands over its gradient instead of adding it to zeros.
+            // Measured three times each way: peak memory 328 MB against 373,
+            // and no slower. (In the Python peer the same change costs a
+            // quarter of its speed, so the peer keeps zeroing.)
+            network->zero_grad(/*set_to_none=*/true);
             loss.backward();
             if (plainSgd) {
                 clippedSgdStep(parameters, t.learningRate, t.gradientClipNorm);

@@ -309,12 +309,11 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
             const torch::Tensor target = train.labels.index_select(0, indices);
             const torch::Tensor logits = network->forward(input);
             const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, target);
-            // Set to none rather than zeroed (PyTorch 2's default): backward
-            // then hands over its gradient instead of adding it to zeros.
-            // Measured three times each way: peak memory 328 MB against 373,
-            // and no slower. (In the Python peer the same change costs a
-            // quarter of its speed, so the peer keeps zeroing.)
-            network->zero_grad(/*set_to_none=*/true);
+            // Zeroed, not set to none (PyTorch 2's default): the gradients'
+            // buffers then live for the whole run instead of 13 MB being
+            // freed and allocated again each step. Setting to none measured
+            // no faster here, and in the Python peer a quarter slower.
+            optimizer->zero_grad();
             loss.backward();
             if (plainSgd) {
                 clippedSgdStep(parameters, t.learningRate, t.gradientClipNorm);

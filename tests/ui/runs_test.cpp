@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QLegendMarker>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QTableWidget>
 #include <QTreeWidget>
 #include <fstream>
@@ -171,6 +172,37 @@ void RunsTest::runsPanelListsRenamesAndDeletes() {
     panel.refresh();
     QCOMPARE(panel.actedOnDirectories(), QStringList{third});
     QCOMPARE(panel.chosenDirectories(), QStringList{dir.path() + "/first"});
+
+    // Resume: enabled for a stopped run with a checkpoint, and a disabled
+    // button says why.
+    const QString stopped = writeRun(dir.path(), "stopped", 1, 0.9, /*finish=*/false);
+    QFile(stopped + "/checkpoint.pt").open(QIODevice::WriteOnly);
+    {
+        // One of three epochs done.
+        QFile config(stopped + "/config.json");
+        QVERIFY(config.open(QIODevice::ReadWrite));
+        QJsonObject experiment = QJsonDocument::fromJson(config.readAll()).object();
+        QJsonObject training = experiment["training"].toObject();
+        training["epochs"] = 3;
+        experiment["training"] = training;
+        config.resize(0);
+        config.write(QJsonDocument(experiment).toJson());
+    }
+    panel.refresh();
+    const auto highlight = [&](const QString& name) {
+        panel.list()->clearSelection();
+        panel.list()->findItems(name, Qt::MatchExactly).front()->setSelected(true);
+    };
+    highlight("stopped");
+    QVERIFY(panel.resumeButton()->isEnabled());
+    QSignalSpy resumed(&panel, &RunsPanel::resumeRequested);
+    panel.resumeButton()->click();
+    QCOMPARE(resumed.size(), 1);
+    QCOMPARE(resumed.front().front().toString(), stopped);
+    highlight("first");  // completed
+    QVERIFY(!panel.resumeButton()->isEnabled());
+    QVERIFY2(panel.resumeButton()->toolTip().contains("trained all its"),
+             qPrintable(panel.resumeButton()->toolTip()));
 
     // The run being trained is neither renamed nor deleted.
     panel.setActiveRun(third);

@@ -90,28 +90,71 @@ TEST(RunRecorder, ResumeKeepsEarlierEpochsAndDropsTheCutShortOne) {
         RunStart start;
         start.firstEpoch = 2;
         recorder.onStart(start);
-        recorder.onSteps({{3, 2, 1, 1.0, 0.75, 0.5}});
+        // The trainer's clock goes on from the checkpoint's.
+        recorder.onSteps({{3, 2, 1, 1.0, 0.75, 3}});
         EpochMetrics second;
         second.epoch = 2;
         second.step = 3;
         second.validationAccuracy = 0.75;
         second.epochSeconds = 1;
+        second.seconds = 3.5;
         recorder.onEpoch(second);
         RunSummary summary;
         summary.epochs = {second};
         recorder.onFinish(summary);
     }
-    // The seconds column goes on from where the first process left off.
     EXPECT_EQ(test::readFile(dir / "run/metrics.csv"),
               "step,epoch,loss,acc,val_loss,val_acc,seconds\n"
               "1,1,2.5,0.125,,,1\n"
               "2,1,2,0.25,,,2\n"
               "2,1,,,0,0.5,2.5\n"
               "3,2,1,0.75,,,3\n"
-              "3,2,,,0,0.75,2.5\n");
+              "3,2,,,0,0.75,3.5\n");
     const std::string summary = test::readFile(dir / "run/summary.json");
     for (const char* field : {"\"epochs\": 2", "\"val_accuracy\": 0.75",
                               "\"seconds_per_epoch\": 2.0", "\"outcome\": \"completed\""}) {
+        EXPECT_NE(summary.find(field), std::string::npos) << field << " in\n" << summary;
+    }
+}
+
+// Stopped again before the resumed process finished an epoch: the run's
+// results are still those of its last finished epoch.
+TEST(RunRecorder, StoppedRightAfterAResumeKeepsTheRunsResults) {
+    test::TempDir dir;
+    ExperimentSpec spec;
+    spec.name = "twice-stopped";
+    spec.training.epochs = 3;
+    EpochMetrics first;
+    first.epoch = 1;
+    first.step = 2;
+    first.validationAccuracy = 0.625;
+    first.validationLoss = 0.75;
+    first.epochSeconds = 3;
+    first.samplesPerSecond = 640;
+    first.numClasses = 2;
+    first.confusion = {3, 1, 0, 4};
+    RunSummary stopped;
+    stopped.outcome = RunOutcome::Stopped;
+    {
+        RunRecorder recorder(dir / "run", spec);
+        recorder.onStart(RunStart{});
+        recorder.onEpoch(first);
+        stopped.epochs = {first};
+        recorder.onFinish(stopped);
+    }
+    {
+        RunRecorder recorder(dir / "run", spec, RunRecorder::Mode::Resume);
+        RunStart start;
+        start.firstEpoch = 2;
+        recorder.onStart(start);
+        recorder.onSteps({{3, 2, 1, 1.0, 0.75, 4}});
+        stopped.epochs.clear();
+        recorder.onFinish(stopped);
+    }
+    const std::string summary = test::readFile(dir / "run/summary.json");
+    for (const char* field : {"\"val_accuracy\": 0.625", "\"val_loss\": 0.75",
+                              "\"samples_per_second\": 640.0", "\"outcome\": \"stopped\"",
+                              "\"epochs\": 1", "\"confusion_matrix\": [\n    [\n      3,"}) {
         EXPECT_NE(summary.find(field), std::string::npos) << field << " in\n" << summary;
     }
 }

@@ -118,7 +118,6 @@ void RunRecorder::onStart(const RunStart& start) {
         const int epoch = comma == std::string::npos ? 0 : std::atoi(line.c_str() + comma + 1);
         if (epoch >= 1 && epoch < start.firstEpoch) {
             kept += line + "\n";
-            m_secondsOffset = std::atof(line.c_str() + line.rfind(',') + 1);
         }
     }
     in.close();
@@ -131,9 +130,15 @@ void RunRecorder::onStart(const RunStart& start) {
             for (const json& row : summary["history"]) {
                 if (row.value("epoch", 0) < start.firstEpoch) {
                     m_earlierHistory.push_back(row.dump());
-                    m_earlierSeconds += row.value("seconds", 0.0);
                 }
             }
+        }
+        // Until this process finishes an epoch, the matrix of the last one
+        // the earlier process finished is the run's.
+        if (summary.is_object() && summary.contains("confusion_matrix") &&
+            !m_earlierHistory.empty() &&
+            json::parse(m_earlierHistory.back()).value("epoch", 0) == start.firstEpoch - 1) {
+            m_earlierConfusion = summary["confusion_matrix"].dump();
         }
     }
     openMetrics();
@@ -142,8 +147,7 @@ void RunRecorder::onStart(const RunStart& start) {
 void RunRecorder::onSteps(const std::vector<StepMetrics>& steps) {
     for (const StepMetrics& s : steps) {
         m_metrics << s.step << ',' << s.epoch << ',' << formatMetric(s.loss) << ','
-                  << formatMetric(s.accuracy) << ",,," << formatMetric(s.seconds + m_secondsOffset)
-                  << '\n';
+                  << formatMetric(s.accuracy) << ",,," << formatMetric(s.seconds) << '\n';
     }
 }
 
@@ -151,8 +155,7 @@ void RunRecorder::onEpoch(const EpochMetrics& e) {
     // The epoch's validation lands on a row of its own at the epoch's last
     // step, so the per-step rows stay one line per step.
     m_metrics << e.step << ',' << e.epoch << ",,," << formatMetric(e.validationLoss) << ','
-              << formatMetric(e.validationAccuracy) << ','
-              << formatMetric(e.seconds + m_secondsOffset) << '\n';
+              << formatMetric(e.validationAccuracy) << ',' << formatMetric(e.seconds) << '\n';
     m_metrics.flush();
     m_epochs.push_back(e);
     writeSummary("running", "", e.seconds);
@@ -175,8 +178,6 @@ void RunRecorder::writeSummary(const std::string& outcome, const std::string& me
     for (const std::string& row : m_earlierHistory) {
         epochs.push_back(json::parse(row));
     }
-    double epochSeconds = m_earlierSeconds;
-    double trainSamplesPerSecond = 0;
     for (const EpochMetrics& e : m_epochs) {
         epochs.push_back({{"epoch", e.epoch},
                           {"loss", e.trainLoss},
@@ -186,10 +187,15 @@ void RunRecorder::writeSummary(const std::string& outcome, const std::string& me
                           {"seconds", e.epochSeconds},
                           {"train_seconds", e.trainSeconds},
                           {"samples_per_second", e.samplesPerSecond}});
-        epochSeconds += e.epochSeconds;
-        trainSamplesPerSecond += e.samplesPerSecond;
     }
-    const size_t count = m_earlierHistory.size() + m_epochs.size();
+    // Over every epoch of the run, a resumed run's earlier ones included.
+    double epochSeconds = 0;
+    double samplesPerSecond = 0;
+    for (const json& row : epochs) {
+        epochSeconds += row.value("seconds", 0.0);
+        samplesPerSecond += row.value("samples_per_second", 0.0);
+    }
+    const size_t count = epochs.size();
     json environment = {{"layerlab", LAYERLAB_VERSION_STRING},
                         {"libtorch", m_start.libtorchVersion},
                         {"device_name", m_start.deviceName},
@@ -207,17 +213,19 @@ void RunRecorder::writeSummary(const std::string& outcome, const std::string& me
         {"seed", m_spec.training.seed},
         {"train_samples", m_start.trainSamples},
         {"validation_samples", m_start.validationSamples},
-        {"seconds", seconds + m_earlierSeconds},
+        // The trainer's clock, which a resumed run continues from its checkpoint.
+        {"seconds", seconds},
         {"seconds_per_epoch", count ? epochSeconds / double(count) : 0.0},
-        {"samples_per_second",
-         m_epochs.empty() ? 0.0 : trainSamplesPerSecond / double(m_epochs.size())},
+        {"samples_per_second", count ? samplesPerSecond / double(count) : 0.0},
         {"environment", environment},
         {"history", epochs},
     };
+    if (count > 0) {
+        root["val_accuracy"] = epochs.back().value("val_accuracy", 0.0);
+        root["val_loss"] = epochs.back().value("val_loss", 0.0);
+    }
     if (!m_epochs.empty()) {
         const EpochMetrics& last = m_epochs.back();
-        root["val_accuracy"] = last.validationAccuracy;
-        root["val_loss"] = last.validationLoss;
         json rows = json::array();
         for (int row = 0; row < last.numClasses; ++row) {
             rows.push_back(
@@ -225,6 +233,8 @@ void RunRecorder::writeSummary(const std::string& outcome, const std::string& me
                                      last.confusion.begin() + (row + 1) * last.numClasses));
         }
         root["confusion_matrix"] = rows;
+    } else if (!m_earlierConfusion.empty()) {
+        root["confusion_matrix"] = json::parse(m_earlierConfusion);
     }
     writeFileAtomically(m_directory / "summary.json", root.dump(2) + "\n");
 }

@@ -56,9 +56,7 @@ private:
     // epochs an earlier process trained, as JSON text.
     std::vector<EpochMetrics> m_epochs;
     std::vector<std::string> m_earlierHistory;
-    double m_earlierSeconds = 0;
-    // Seconds the earlier process ran, so the seconds column keeps rising.
-    double m_secondsOffset = 0;
+    std::string m_earlierConfusion;  // of the last earlier epoch, as JSON text
 };
 
 // A name for a new run directory: "<experiment>-<yyyymmdd-hhmmss>".

@@ -23,6 +23,9 @@ EvaluationViews::EvaluationViews(TrainingWorker* worker, QWidget* parent)
         m_start = start;
         m_lastStep = 0;
         m_lastEpoch = start.firstEpoch - 1;
+        // Whatever the panels showed belongs to another run (or to another
+        // process of this one); they fill again at this run's first epoch.
+        showResults(nullptr);
     });
     connect(worker, &TrainingWorker::stepsArrived, this,
             [this](const std::vector<layerlab::StepMetrics>& steps) {

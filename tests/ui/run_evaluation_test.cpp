@@ -209,12 +209,19 @@ void RunEvaluationTest::resumedRunContinuesItsCurves() {
 
     // Resumed from the Runs panel: the controls say that the run trains
     // with its own settings, not the open experiment's.
+    QVERIFY(window.evaluation()->results() != nullptr);  // the stopped process's last epoch
+    QSignalSpy started(&worker, &TrainingWorker::runStarted);
     emit window.runs()->resumeRequested(dir);
     QVERIFY(worker.isBusy());
     const QString note = window.controls()->resumedRunNote();
     QVERIFY2(note.contains(before.record().name) && note.contains("4 epochs"), qPrintable(note));
+    // Until its first epoch, the panels show nothing rather than the
+    // earlier process's verdict.
+    QVERIFY(started.wait(60000));
+    QVERIFY(window.evaluation()->results() == nullptr);
     QVERIFY(finished.wait(240000));
     QVERIFY(window.controls()->resumedRunNote().isEmpty());
+    QVERIFY(window.evaluation()->results() != nullptr);
     QVERIFY(window.controls()->statusText().startsWith("Completed in"));
     // The curves hold the earlier epochs and the new ones, one point per
     // step and per epoch, as if never interrupted.

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <limits>
+#include <string>
 
 #include <filesystem>
 #include <iostream>
@@ -12,6 +13,21 @@
 #include "layerlab/errors.h"
 
 namespace {
+
+// CLI::PositiveNumber's message spells its range out to the largest double
+// (three hundred digits) and starts it at 0 while refusing 0.
+const CLI::Validator kOneOrMore(
+    [](std::string& value) -> std::string {
+        try {
+            size_t used = 0;
+            if (std::stoll(value, &used) >= 1 && used == value.size()) {
+                return {};
+            }
+        } catch (const std::exception&) {
+        }
+        return "Value " + value + " is not a whole number of 1 or more";
+    },
+    "INT>=1");
 
 // The seed preset `bench` times by default: the copy installed beside this
 // program (<prefix>/bin/../share/layerlab/presets), so an install at any
@@ -50,9 +66,9 @@ int main(int argc, char** argv) {
     trainCommand->add_option("--out", train.outDir,
                              "Run folder to write (default: ~/.local/share/layerlab/runs/NAME)");
     trainCommand->add_option("--epochs", train.epochs, "Override training.epochs")
-        ->check(CLI::PositiveNumber);
+        ->check(kOneOrMore);
     trainCommand->add_option("--limit-train", train.limitTrain, "Train on the first N images only")
-        ->check(CLI::PositiveNumber);
+        ->check(kOneOrMore);
     trainCommand->add_option("--device", train.device, "auto, cpu or cuda")
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     trainCommand->add_option("--threads", train.threads, "CPU threads (0: automatic)")
@@ -86,7 +102,7 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0, 256));
     benchCommand->add_option("--steps", bench.steps, "Timed training steps")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(kOneOrMore);
     benchCommand->add_flag("--no-python", bench.skipPython, "Skip the Python PyTorch peer");
     benchCommand
         ->add_option("--python-script", bench.pythonScript,
@@ -107,7 +123,7 @@ int main(int argc, char** argv) {
                               "CSV of LayerLab's predictions on the first test images");
     exportCommand->add_option("--count", exportArgs.count, "Test images for --predictions")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(kOneOrMore);
     exportCommand->add_option("--data", exportArgs.dataDir, "Folder holding the dataset");
 
     PredictArguments predict;

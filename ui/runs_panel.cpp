@@ -134,12 +134,41 @@ void RunsPanel::setDirectory(const QString& directory) {
     refresh();
 }
 
+// A run written by another process (layerlab-cli, another window) rewrites
+// its summary.json by renaming a new one into its folder at each epoch's end
+// and when it finishes: watching the folders of runs still going on shows
+// that without polling.
+void RunsPanel::watchLiveRuns(const QStringList& live) {
+    QStringList stale;
+    for (const QString& watched : m_watcher->directories()) {
+        if (watched != m_directory && !live.contains(watched)) {
+            stale << watched;
+        }
+    }
+    if (!stale.isEmpty()) {
+        m_watcher->removePaths(stale);
+    }
+    QStringList added;
+    for (const QString& run : live) {
+        if (!m_watcher->directories().contains(run)) {
+            added << run;
+        }
+    }
+    if (!added.isEmpty()) {
+        m_watcher->addPaths(added);
+    }
+}
+
 void RunsPanel::refresh() {
     const QStringList ticked = directories(true);
     const QStringList selected = directories(false);
     const QSignalBlocker blocker(m_list);
     m_list->clear();
+    QStringList live;
     for (const RunRecord& run : listRuns(m_directory)) {
+        if (run.outcome.isEmpty() || run.outcome == "running") {
+            live << run.directory;
+        }
         auto* item = new QTreeWidgetItem(m_list);
         item->setText(kName, displayName(run.name));
         item->setData(kName, kDirectoryRole, run.directory);
@@ -165,6 +194,7 @@ void RunsPanel::refresh() {
                        .arg(run.epochsPlanned));
     }
     updateButtons();
+    watchLiveRuns(live);
 }
 
 QStringList RunsPanel::directories(bool ticked) const {

@@ -57,6 +57,7 @@ private:
     void deleteChosen();
     void openFolder();
     void updateButtons();
+    void watchLiveRuns(const QStringList& live);
 
     QStringList directories(bool ticked) const;
 

@@ -204,6 +204,23 @@ void RunsTest::runsPanelListsRenamesAndDeletes() {
     QVERIFY2(panel.resumeButton()->toolTip().contains("trained all its"),
              qPrintable(panel.resumeButton()->toolTip()));
 
+    // A run another process finishes shows as finished without a refresh:
+    // its summary.json is renamed into its folder.
+    QTreeWidgetItem* live = panel.list()->findItems("stopped", Qt::MatchExactly).front();
+    QVERIFY2(live->text(1).endsWith("…"), qPrintable(live->text(1)));
+    {
+        QFile summary(stopped + "/summary.json");
+        QVERIFY(summary.open(QIODevice::ReadOnly));
+        const QByteArray finished = summary.readAll().replace("\"running\"", "\"stopped\"");
+        QFile written(stopped + "/summary.json.new");
+        QVERIFY(written.open(QIODevice::WriteOnly));
+        written.write(finished);
+    }
+    QFile::remove(stopped + "/summary.json");
+    QVERIFY(QFile::rename(stopped + "/summary.json.new", stopped + "/summary.json"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !panel.list()->findItems("stopped", Qt::MatchExactly).front()->text(1).endsWith("…"), 5000);
+
     // The run being trained is neither renamed nor deleted.
     panel.setActiveRun(third);
     QVERIFY(!panel.deleteRun(third, &error));

@@ -1,5 +1,6 @@
 #include "compare_view.h"
 
+#include <QAbstractAxis>
 #include <QBoxLayout>
 #include <QChart>
 #include <QChartView>
@@ -7,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLegend>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QTimer>
@@ -21,6 +23,30 @@ namespace {
 // Once a second: a run writes a row per step, but a person reading the
 // curves needs no more.
 constexpr int kFollowIntervalMs = 1000;
+
+// The pictures are laid out for an 800x500 export; at the size of a bottom
+// dock on a laptop screen their fonts left the titles, the axis titles and
+// the tick labels cut to "…".
+QChart* fitForSmallView(QChart* chart) {
+    constexpr qreal kTitlePoints = 9;
+    constexpr qreal kTextPoints = 8;
+    QFont title = chart->titleFont();
+    title.setPointSizeF(kTitlePoints);
+    chart->setTitleFont(title);
+    for (QAbstractAxis* axis : chart->axes()) {
+        QFont axisTitle = axis->titleFont();
+        axisTitle.setPointSizeF(kTextPoints);
+        axis->setTitleFont(axisTitle);
+        QFont labels = axis->labelsFont();
+        labels.setPointSizeF(kTextPoints);
+        axis->setLabelsFont(labels);
+    }
+    QFont legend = chart->legend()->font();
+    legend.setPointSizeF(kTextPoints);
+    chart->legend()->setFont(legend);
+    chart->setMargins(QMargins(2, 2, 2, 2));
+    return chart;
+}
 
 void setChart(QChartView* view, QChart* chart) {
     QChart* old = view->chart();
@@ -114,8 +140,8 @@ void CompareView::poll() {
 
 void CompareView::redraw() {
     const QVector<RunRecord> runs = records();
-    setChart(m_lossView, buildChart(lossPicture(runs)));
-    setChart(m_accuracyView, buildChart(accuracyPicture(runs)));
+    setChart(m_lossView, fitForSmallView(buildChart(lossPicture(runs))));
+    setChart(m_accuracyView, fitForSmallView(buildChart(accuracyPicture(runs))));
     m_exportButton->setEnabled(!runs.isEmpty() && !m_exportThread);
 
     m_table->setRowCount(int(runs.size()));

@@ -9,6 +9,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLegend>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QTimer>
@@ -217,6 +218,12 @@ bool CompareView::exportBundleInto(const QString& directory) {
         } else {
             qCWarning(lcUi) << "export failed:" << error;
             emit notice(tr("Export failed: %1").arg(error));
+            // Not only in the status bar, which is easy to miss; and not
+            // modal, so nothing waits on it.
+            auto* box = new QMessageBox(QMessageBox::Warning, tr("Cannot export the blog bundle"),
+                                        error, QMessageBox::Ok, this);
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
         }
         emit bundleExported(written);
     });

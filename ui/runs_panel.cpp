@@ -29,7 +29,9 @@ constexpr int kWhyNotResumableRole = Qt::UserRole + 1;
 QString whyNotResumable(const RunRecord& run) {
     if (run.outcome == "completed" ||
         (run.epochsPlanned > 0 && run.epochsDone >= run.epochsPlanned)) {
-        return QObject::tr("it has trained all its %n epoch(s)", nullptr, run.epochsPlanned);
+        return run.epochsPlanned == 1
+                   ? QObject::tr("it has trained its one epoch")
+                   : QObject::tr("it has trained all its %1 epochs").arg(run.epochsPlanned);
     }
     if (!run.hasCheckpoint) {
         return QObject::tr("it has no checkpoint (one is written at the end of each epoch)");
@@ -247,7 +249,9 @@ void RunsPanel::updateButtons() {
         }
     }
     if (active) {
-        whyNotResume = tr("This run is training now");
+        whyNotResume = tr("this run is training now");
+    } else if (one && !m_activeRun.isEmpty() && whyNotResume.isEmpty()) {
+        whyNotResume = tr("another run is training; stop it first");
     }
     m_resume->setEnabled(one && whyNotResume.isEmpty());
     // A disabled button still says why, in its tooltip.

@@ -201,8 +201,14 @@ void RunsTest::runsPanelListsRenamesAndDeletes() {
     QCOMPARE(resumed.front().front().toString(), stopped);
     highlight("first");  // completed
     QVERIFY(!panel.resumeButton()->isEnabled());
-    QVERIFY2(panel.resumeButton()->toolTip().contains("trained all its"),
+    QVERIFY2(panel.resumeButton()->toolTip().contains("has trained its one epoch"),
              qPrintable(panel.resumeButton()->toolTip()));
+    // While another run trains, none is resumed.
+    panel.setActiveRun(third);
+    highlight("stopped");
+    QVERIFY(!panel.resumeButton()->isEnabled());
+    QVERIFY(panel.resumeButton()->toolTip().contains("another run is training"));
+    panel.setActiveRun(QString());
 
     // A run another process finishes shows as finished without a refresh:
     // its summary.json is renamed into its folder.

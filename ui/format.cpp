@@ -32,9 +32,11 @@ QString flops(int64_t value) {
     return scaled(double(value), kUnits, 5, 1000.0);
 }
 
+// Decimal units, as `layerlab-cli validate` prints them: the same network's
+// memory read 73.7 MB here (binary megabytes) and 77 MB there.
 QString bytes(int64_t value) {
-    static const char* const kUnits[] = {" B", " KB", " MB", " GB"};
-    return scaled(double(value), kUnits, 4, 1024.0);
+    static const char* const kUnits[] = {" B", " kB", " MB", " GB"};
+    return scaled(double(value), kUnits, 4, 1000.0);
 }
 
 QString duration(double seconds) {

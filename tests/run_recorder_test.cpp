@@ -2,11 +2,29 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <vector>
+
 #include "layerlab/errors.h"
 #include "test_support.h"
 
 namespace layerlab {
 namespace {
+
+// Epoch 1 of a two-class run, two steps long.
+EpochMetrics firstEpoch(double accuracy, double loss, double seconds, double samplesPerSecond,
+                        std::vector<int64_t> confusion) {
+    EpochMetrics epoch;
+    epoch.epoch = 1;
+    epoch.step = 2;
+    epoch.validationAccuracy = accuracy;
+    epoch.validationLoss = loss;
+    epoch.epochSeconds = seconds;
+    epoch.samplesPerSecond = samplesPerSecond;
+    epoch.numClasses = 2;
+    epoch.confusion = std::move(confusion);
+    return epoch;
+}
 
 TEST(RunRecorder, WritesConfigMetricsAndSummary) {
     test::TempDir dir;
@@ -21,15 +39,7 @@ TEST(RunRecorder, WritesConfigMetricsAndSummary) {
         start.trainSamples = 128;
         recorder.onStart(start);
         recorder.onSteps({{1, 1, 1, 2.5, 0.125, 0.1}, {2, 1, 2, 2.0, 0.25, 0.2}});
-        EpochMetrics epoch;
-        epoch.epoch = 1;
-        epoch.step = 2;
-        epoch.validationLoss = 1.5;
-        epoch.validationAccuracy = 0.5;
-        epoch.epochSeconds = 4;
-        epoch.samplesPerSecond = 64;
-        epoch.numClasses = 2;
-        epoch.confusion = {3, 1, 2, 4};
+        const EpochMetrics epoch = firstEpoch(0.5, 1.5, 4, 64, {3, 1, 2, 4});
         recorder.onEpoch(epoch);
         RunSummary summary;
         summary.epochs = {epoch};
@@ -124,15 +134,7 @@ TEST(RunRecorder, StoppedRightAfterAResumeKeepsTheRunsResults) {
     ExperimentSpec spec;
     spec.name = "twice-stopped";
     spec.training.epochs = 3;
-    EpochMetrics first;
-    first.epoch = 1;
-    first.step = 2;
-    first.validationAccuracy = 0.625;
-    first.validationLoss = 0.75;
-    first.epochSeconds = 3;
-    first.samplesPerSecond = 640;
-    first.numClasses = 2;
-    first.confusion = {3, 1, 0, 4};
+    const EpochMetrics first = firstEpoch(0.625, 0.75, 3, 640, {3, 1, 0, 4});
     RunSummary stopped;
     stopped.outcome = RunOutcome::Stopped;
     {

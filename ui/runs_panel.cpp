@@ -139,11 +139,13 @@ void RunsPanel::setDirectory(const QString& directory) {
 // A run written by another process (layerlab-cli, another window) rewrites
 // its summary.json by renaming a new one into its folder at each epoch's end
 // and when it finishes: watching the folders of runs still going on shows
-// that without polling.
+// that without polling. The run this window trains is left out: the list is
+// refreshed when it starts and ends, and a refresh re-reads every run's
+// metrics on the GUI thread, which an epoch's end should not wait for.
 void RunsPanel::watchLiveRuns(const QStringList& live) {
     QStringList stale;
     for (const QString& watched : m_watcher->directories()) {
-        if (watched != m_directory && !live.contains(watched)) {
+        if (watched != m_directory && (!live.contains(watched) || watched == m_activeRun)) {
             stale << watched;
         }
     }
@@ -152,7 +154,7 @@ void RunsPanel::watchLiveRuns(const QStringList& live) {
     }
     QStringList added;
     for (const QString& run : live) {
-        if (!m_watcher->directories().contains(run)) {
+        if (run != m_activeRun && !m_watcher->directories().contains(run)) {
             added << run;
         }
     }

@@ -17,10 +17,10 @@ const std::string kPresetDir = std::string(LAYERLAB_SOURCE_DIR) + "/resources/pr
 
 // The seed network on a slice of MNIST, with momentum so that one short
 // epoch is enough to learn: the test is about learning, not the schedule.
-ExperimentSpec smallSeedRun(int64_t trainImages) {
+ExperimentSpec smallSeedRun(int64_t trainImages, int64_t validationImages = 2000) {
     ExperimentSpec spec = loadExperiment(kPresetDir + "seed-dropout.json");
     spec.training.trainLimit = trainImages;
-    spec.training.validationLimit = 2000;
+    spec.training.validationLimit = validationImages;
     spec.training.epochs = 1;
     spec.training.momentum = 0.9;
     spec.training.device = DeviceChoice::Cpu;
@@ -76,8 +76,7 @@ TEST(Training, SeedNetworkLearnsMnistSubset) {
 TEST(Training, SameSeedGivesTheSameRunOnCpu) {
     const auto data = test::realMnist();
     ASSERT_TRUE(data);
-    ExperimentSpec spec = smallSeedRun(640);
-    spec.training.validationLimit = 500;
+    ExperimentSpec spec = smallSeedRun(640, 500);
     Recorder first;
     Recorder second;
     Trainer(spec, data).run(first);
@@ -100,8 +99,7 @@ TEST(Training, SameSeedGivesTheSameRunOnCpu) {
 TEST(Training, NetworksBuiltMeanwhileLeaveTheRunAsItWas) {
     const auto data = test::realMnist();
     ASSERT_TRUE(data);
-    ExperimentSpec spec = smallSeedRun(1280);
-    spec.training.validationLimit = 500;
+    ExperimentSpec spec = smallSeedRun(1280, 500);
     Recorder alone;
     Trainer(spec, data).run(alone);
 
@@ -148,8 +146,7 @@ TEST(Training, StopEndsTheRunEarly) {
 TEST(Training, PauseHoldsTheRunUntilResumed) {
     const auto data = test::realMnist();
     ASSERT_TRUE(data);
-    ExperimentSpec spec = smallSeedRun(640);
-    spec.training.validationLimit = 100;
+    ExperimentSpec spec = smallSeedRun(640, 100);
     Trainer trainer(spec, data, {{}, {}, /*reportEvery=*/1});
     Recorder recorder;
     recorder.atStepCount = 2;
@@ -171,8 +168,7 @@ TEST(Training, DivergingLossStopsWithAMessageAndKeepsTheLastCheckpoint) {
     const auto data = test::realMnist();
     ASSERT_TRUE(data);
     test::TempDir dir;
-    ExperimentSpec spec = smallSeedRun(1280);
-    spec.training.validationLimit = 200;
+    ExperimentSpec spec = smallSeedRun(1280, 200);
     spec.training.epochs = 3;
     spec.training.momentum = 0;
     // Clipping would tame the explosion this test provokes.
@@ -218,8 +214,7 @@ TEST(Training, AutoDeviceFallsBackToCpuWithANotice) {
     }
     const auto data = test::realMnist();
     ASSERT_TRUE(data);
-    ExperimentSpec spec = smallSeedRun(128);
-    spec.training.validationLimit = 100;
+    ExperimentSpec spec = smallSeedRun(128, 100);
     spec.training.device = DeviceChoice::Auto;
     Recorder recorder;
     EXPECT_EQ(Trainer(spec, data).run(recorder).outcome, RunOutcome::Completed);

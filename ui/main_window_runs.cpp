@@ -75,11 +75,10 @@ void MainWindow::buildRunsDocks() {
             return;
         }
         m_banner->hide();
-        RunReader reader(d);
-        reader.update();
-        m_controls->showResumedRun(reader.record().name, reader.record().spec.training);
-        statusBar()->showMessage(tr("Resuming %1 from its last checkpoint").arg(QDir(d).dirName()),
-                                 10000);
+        // resumeRun has read the run's experiment; the worker holds it.
+        const QString name = QDir(d).dirName();
+        m_controls->showResumedRun(name, m_worker->runSpec().training);
+        statusBar()->showMessage(tr("Resuming %1 from its last checkpoint").arg(name), 10000);
     });
     connect(m_dropoutAb, &DropoutAb::finished, this, [this, compareDock](const QStringList& d) {
         m_runs->refresh();

@@ -144,6 +144,8 @@ RunSummary Trainer::run(TrainingObserver& observer) {
 
 void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
     const auto runStart = Clock::now();
+    // The run's clock: a resumed run's goes on from its checkpoint's.
+    const auto runSeconds = [&] { return earlierSeconds + secondsSince(runStart); };
     const TrainingSpec& t = spec.training;
     if (const auto errors = validateExperiment(spec); !errors.empty()) {
         std::string message = spec.name + ": the experiment is not valid:";
@@ -327,8 +329,7 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
             ++step;
             pendingLoss.push_back(loss.detach());
             pendingCorrect.push_back(logits.argmax(1).eq(target).sum());
-            pendingSteps.push_back(
-                {step, epoch, b + 1, 0, 0, earlierSeconds + secondsSince(runStart)});
+            pendingSteps.push_back({step, epoch, b + 1, 0, 0, runSeconds()});
             if (int(pendingSteps.size()) >= reportEvery) {
                 flush();
             }
@@ -355,7 +356,7 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
         metrics.trainAccuracy = double(epochCorrect) / double(trainCount);
         metrics.validationLoss = eval.loss;
         metrics.validationAccuracy = eval.accuracy;
-        metrics.seconds = earlierSeconds + secondsSince(runStart);
+        metrics.seconds = runSeconds();
         metrics.epochSeconds = secondsSince(epochStart) - (pausedSeconds - pausedBefore);
         metrics.trainSeconds = trainSeconds;
         metrics.samplesPerSecond = double(trainCount) / std::max(trainSeconds, 1e-9);

@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QObject>
 #include <algorithm>
 
 #include "layerlab/dataset.h"
@@ -16,6 +17,19 @@ QString runsDirectory() {
         return fromEnvironment;
     }
     return QString::fromStdString((layerlab::userDataDirectory() / "runs").string());
+}
+
+QString RunRecord::whyNotResumable() const {
+    if (outcome == "completed" || (epochsPlanned > 0 && epochsDone >= epochsPlanned)) {
+        return epochsPlanned == 1
+                   ? QObject::tr("it has trained its one epoch; there is nothing to resume")
+                   : QObject::tr("it has trained all its %1 epochs; there is nothing to resume")
+                         .arg(epochsPlanned);
+    }
+    if (!hasCheckpoint) {
+        return QObject::tr("it has no checkpoint (one is written at the end of each epoch)");
+    }
+    return {};
 }
 
 QString RunRecord::dropoutText() const {

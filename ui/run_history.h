@@ -56,6 +56,10 @@ struct RunRecord {
 
     // "dropout on", "dropout off" or "no dropout": how A/B runs differ.
     QString dropoutText() const;
+    // Empty for a run that was stopped, failed or killed (a summary left
+    // saying "running") with epochs to go and a checkpoint to go on from;
+    // else why it cannot be resumed, as "it has ...".
+    QString whyNotResumable() const;
 };
 
 // Reads a run folder and keeps reading it: update() parses only what was

@@ -24,20 +24,6 @@ enum Column { kName, kAccuracy, kEpochTime, kDate, kDataset, kColumns };
 constexpr int kDirectoryRole = Qt::UserRole;
 constexpr int kWhyNotResumableRole = Qt::UserRole + 1;
 
-// Empty for a run that was stopped, failed or killed (a summary left saying
-// "running") with epochs to go and a checkpoint to go on from.
-QString whyNotResumable(const RunRecord& run) {
-    if (run.outcome == "completed" ||
-        (run.epochsPlanned > 0 && run.epochsDone >= run.epochsPlanned)) {
-        return run.epochsPlanned == 1
-                   ? QObject::tr("it has trained its one epoch")
-                   : QObject::tr("it has trained all its %1 epochs").arg(run.epochsPlanned);
-    }
-    if (!run.hasCheckpoint) {
-        return QObject::tr("it has no checkpoint (one is written at the end of each epoch)");
-    }
-    return {};
-}
 // A run writes its folder in bursts (config, then a row per step): list
 // again once it has been quiet this long, not at every file event.
 constexpr int kRefreshDelayMs = 500;
@@ -176,7 +162,7 @@ void RunsPanel::refresh() {
         auto* item = new QTreeWidgetItem(m_list);
         item->setText(kName, displayName(run.name));
         item->setData(kName, kDirectoryRole, run.directory);
-        item->setData(kName, kWhyNotResumableRole, whyNotResumable(run));
+        item->setData(kName, kWhyNotResumableRole, run.whyNotResumable());
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setCheckState(kName, ticked.contains(run.directory) ? Qt::Checked : Qt::Unchecked);
         item->setSelected(selected.contains(run.directory));

@@ -106,11 +106,8 @@ bool TrainingWorker::resumeRun(const QString& runDirectory, QString* error) {
         return refuse(
             tr("%1: the run's experiment cannot be read").arg(dir.filePath("config.json")));
     }
-    if (run.outcome == "completed" ||
-        (run.epochsPlanned > 0 && run.epochsDone >= run.epochsPlanned)) {
-        return refuse(tr("%1 has trained all its %2 epochs; there is nothing to resume")
-                          .arg(run.name)
-                          .arg(run.epochsPlanned));
+    if (const QString why = run.whyNotResumable(); !why.isEmpty()) {
+        return refuse(tr("Cannot resume %1: %2").arg(run.name, why));
     }
     launch(run.spec, runDirectory, true);
     return true;

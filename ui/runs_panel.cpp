@@ -156,7 +156,8 @@ void RunsPanel::refresh() {
     m_list->clear();
     QStringList live;
     for (const RunRecord& run : listRuns(m_directory)) {
-        if (run.outcome.isEmpty() || run.outcome == "running") {
+        const bool running = run.outcome.isEmpty() || run.outcome == "running";
+        if (running) {
             live << run.directory;
         }
         auto* item = new QTreeWidgetItem(m_list);
@@ -169,10 +170,9 @@ void RunsPanel::refresh() {
         item->setText(kDate, QLocale().toString(run.date, "d MMM hh:mm"));
         item->setToolTip(kDate, QLocale().toString(run.date, QLocale::LongFormat));
         item->setText(kDataset, run.dataset);
-        const bool live = run.outcome.isEmpty() || run.outcome == "running";
         item->setText(kAccuracy, run.validationAccuracy >= 0
-                                     ? fmt::percent(run.validationAccuracy) + (live ? " …" : "")
-                                     : (live ? tr("running") : QStringLiteral("—")));
+                                     ? fmt::percent(run.validationAccuracy) + (running ? " …" : "")
+                                     : (running ? tr("running") : QStringLiteral("—")));
         item->setText(kEpochTime, run.secondsPerEpoch > 0
                                       ? QString::number(run.secondsPerEpoch, 'f', 1)
                                       : QStringLiteral("—"));

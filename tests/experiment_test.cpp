@@ -123,6 +123,21 @@ TEST(Experiment, MisspeltFieldIsAnError) {
     EXPECT_NE(message.find("layer 1 (dense): unknown field 'unit'"), std::string::npos) << message;
 }
 
+TEST(Experiment, FieldGivenTwiceIsAnError) {
+    // JSON would keep the last value silently: another network than written.
+    std::string message = parseError(withLayers(
+        R"({"type": "dense", "units": 32}, {"type": "dense", "units": 10, "units": 8})"));
+    EXPECT_NE(message.find("layer 2: field 'units' is given twice"), std::string::npos) << message;
+    message = parseError(withLayers(R"({"type": "dense", "units": 10})",
+                                    R"({"batch_size": 32, "epochs": 2, "batch_size": 64})"));
+    EXPECT_NE(message.find("field 'training.batch_size' is given twice"), std::string::npos)
+        << message;
+    // The same key in different objects is no duplicate.
+    EXPECT_EQ(
+        parseError(withLayers(R"({"type": "dense", "units": 32}, {"type": "dense", "units": 10})")),
+        "");
+}
+
 TEST(Experiment, TflearnKeepProbabilityIsExplained) {
     const std::string message = parseError(withLayers(R"({"type": "dropout", "keep_prob": 0.8})"));
     EXPECT_NE(message.find("keep probability"), std::string::npos) << message;

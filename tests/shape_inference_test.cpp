@@ -162,6 +162,29 @@ TEST(ShapeInference, LearningRateMustBeFinite) {
     ASSERT_EQ(validateTraining(training).size(), 1u);
 }
 
+TEST(ShapeInference, CaughtBeforeTrainingRatherThanByIt) {
+    // Each of these passed validation and then failed the run's start.
+    ExperimentSpec spec = loadExperiment(kPresetDir + "seed-dropout.json");
+    spec.model.layers[4].weightInit.stddev = -1;  // dense 1024, truncated normal
+    spec.model.layers[0].weightInit.scale = 0;    // conv, uniform scaling
+    spec.training.validation = ValidationSource::TrainTail;
+    spec.training.trainLimit = 0;  // all 60,000: no tail left
+    const std::vector<std::string> errors = validateExperiment(spec);
+    ASSERT_EQ(errors.size(), 3u);
+    EXPECT_NE(errors[0].find("'validation' is train_tail"), std::string::npos) << errors[0];
+    EXPECT_NE(errors[0].find("60000"), std::string::npos) << errors[0];
+    EXPECT_NE(errors[1].find("layer 1 (conv2d): field 'weight_init': 'scale'"), std::string::npos)
+        << errors[1];
+    EXPECT_NE(errors[2].find("layer 5 (dense): field 'weight_init': 'stddev'"), std::string::npos)
+        << errors[2];
+    EXPECT_NE(errors[2].find("got -1"), std::string::npos) << errors[2];
+
+    spec = loadExperiment(kPresetDir + "seed-dropout.json");
+    spec.training.validation = ValidationSource::TrainTail;
+    spec.training.trainLimit = 55000;  // the usual split: 5,000 to validate on
+    EXPECT_TRUE(validateExperiment(spec).empty());
+}
+
 TEST(ShapeInference, LayerTableListsEveryLayerAndTotals) {
     const ExperimentSpec spec = loadExperiment(kPresetDir + "seed-dropout.json");
     const std::string table = formatLayerTable(spec.model, inspectModel(spec.model, 10));

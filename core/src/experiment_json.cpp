@@ -3,12 +3,13 @@
 
 #include <cmath>
 #include <fstream>
-#include <set>
 #include <sstream>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "json_field_reader.h"
+#include "json_text.h"
 #include "layerlab/errors.h"
 #include "layerlab/experiment.h"
 #include "layerlab/run_recorder.h"
@@ -162,59 +163,6 @@ void readTraining(const json& value, TrainingSpec& training, std::vector<std::st
     reader.rejectUnknown();
 }
 
-std::pair<size_t, size_t> lineAndColumn(const std::string& text, size_t byteOffset) {
-    size_t line = 1;
-    size_t column = 1;
-    for (size_t i = 0; i < text.size() && i + 1 < byteOffset; ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            column = 1;
-        } else {
-            ++column;
-        }
-    }
-    return {line, column};
-}
-
-json parseJson(const std::string& text, const std::string& origin) {
-    if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
-        throw SpecError(origin + ": the file is empty; an experiment is a JSON object");
-    }
-    if (const size_t nul = text.find('\0'); nul != std::string::npos) {
-        throw SpecError(origin + ": this is a binary file (a zero byte at offset " +
-                        std::to_string(nul) + "), not an experiment's JSON");
-    }
-    try {
-        return json::parse(text);
-    } catch (const json::parse_error& e) {
-        const auto [line, column] = lineAndColumn(text, e.byte);
-        std::string reason = e.what();
-        // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 1, column 2: ".
-        if (const size_t colon = reason.find(": "); colon != std::string::npos) {
-            reason = reason.substr(colon + 2);
-        }
-        throw SpecError(origin + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                        ": JSON syntax error: " + reason);
-    } catch (const json::out_of_range& e) {
-        // A number beyond double's range, such as 1e999 (JSON has no
-        // Infinity): nlohmann names the number but not where it is.
-        const std::string what = e.what();
-        const size_t open = what.find('\'');
-        const size_t close = what.rfind('\'');
-        const std::string number = open != std::string::npos && close > open
-                                       ? what.substr(open + 1, close - open - 1)
-                                       : "";
-        std::string where = origin;
-        if (const size_t at = number.empty() ? std::string::npos : text.find(number);
-            at != std::string::npos) {
-            const auto [line, column] = lineAndColumn(text, at + 1);
-            where += ":" + std::to_string(line) + ":" + std::to_string(column);
-        }
-        throw SpecError(where + ": the number " + (number.empty() ? "here" : number) +
-                        " is too large for any field (beyond 1.8e308)");
-    }
-}
-
 json initializerToJson(const Initializer& init) {
     json value{{"kind", toString(init.kind)}};
     if (init.kind == InitializerKind::TruncatedNormal || init.kind == InitializerKind::Normal) {
@@ -272,7 +220,7 @@ json layerToJson(const LayerSpec& layer) {
 }  // namespace
 
 ExperimentSpec parseExperiment(const std::string& jsonText, const std::string& origin) {
-    const json root = parseJson(jsonText, origin);
+    const json root = parseExperimentText(jsonText, origin);
     if (!root.is_object()) {
         throw SpecError(origin + ": an experiment must be a JSON object, got " + typeName(root));
     }

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 #include "layerlab/dataset.h"
 
@@ -231,6 +232,34 @@ std::vector<std::string> validateTraining(const TrainingSpec& t) {
     return errors;
 }
 
+namespace {
+
+// An initializer's parameter that LibTorch would refuse only when the
+// network is built, with a message that names no layer.
+std::vector<std::string> validateInitializers(const ModelSpec& model) {
+    std::vector<std::string> errors;
+    for (size_t i = 0; i < model.layers.size(); ++i) {
+        const LayerSpec& layer = model.layers[i];
+        for (const auto& [field, init] : {std::pair{"weight_init", &layer.weightInit},
+                                          std::pair{"bias_init", &layer.biasInit}}) {
+            const bool usesStddev = init->kind == InitializerKind::Normal ||
+                                    init->kind == InitializerKind::TruncatedNormal;
+            const bool usesScale = init->kind == InitializerKind::UniformScaling;
+            const double value = usesStddev ? init->stddev : init->scale;
+            if ((usesStddev || usesScale) && !(std::isfinite(value) && value > 0)) {
+                std::ostringstream why;
+                why << layerLabel(i, layer) << ": field '" << field << "': '"
+                    << (usesStddev ? "stddev" : "scale") << "' of " << toString(init->kind)
+                    << " must be a finite number above 0, got " << value;
+                errors.push_back(why.str());
+            }
+        }
+    }
+    return errors;
+}
+
+}  // namespace
+
 std::vector<std::string> validateExperiment(const ExperimentSpec& spec) {
     std::vector<std::string> errors;
     const auto kind = datasetKindFromId(spec.dataset);
@@ -247,6 +276,20 @@ std::vector<std::string> validateExperiment(const ExperimentSpec& spec) {
                              std::to_string(spec.model.inputChannels) + " but " +
                              datasetInfo(*kind).displayName + " images are 28x28x1");
         }
+        // Validation on the training split's tail needs a tail.
+        const int64_t trainImages = datasetInfo(*kind).trainCount;
+        const TrainingSpec& t = spec.training;
+        if (t.validation == ValidationSource::TrainTail &&
+            (t.trainLimit == 0 || t.trainLimit >= trainImages)) {
+            errors.push_back("training: field 'validation' is train_tail, but 'train_limit' (" +
+                             std::to_string(t.trainLimit) + ") trains on all " +
+                             std::to_string(trainImages) + " " + datasetInfo(*kind).displayName +
+                             " training images and leaves none to validate on; lower "
+                             "'train_limit' or validate on the test set");
+        }
+    }
+    for (std::string& error : validateInitializers(spec.model)) {
+        errors.push_back(std::move(error));
     }
     for (std::string& error :
          inspectModel(spec.model, numClasses, spec.training.batchSize).errors) {

@@ -22,8 +22,8 @@ int runBench(const BenchArguments& args) {
     const std::optional<fs::path> dataDir =
         args.dataDir.empty() ? std::nullopt : std::optional<fs::path>(args.dataDir);
 
-    std::printf("LayerLab benchmark: %s, %d thread(s) + %d BLAS, batch %d\n", spec.name.c_str(),
-                threads.intraOp, threads.blas, spec.training.batchSize);
+    std::printf("LayerLab benchmark: %s, %s, batch %d\n", spec.name.c_str(),
+                bench::describeThreadPlan(threads).c_str(), spec.training.batchSize);
     const double loadSeconds = bench::mnistLoadSeconds(dataDir);
     std::printf("  MNIST load (70,000 images)          %8.1f ms\n", loadSeconds * 1e3);
 
@@ -40,7 +40,8 @@ int runBench(const BenchArguments& args) {
             args.pythonScript.empty() ? bench::defaultPythonPeer() : fs::path(args.pythonScript);
         python = bench::pythonPeerSamplesPerSecond(script, args.steps, threads, whyNot);
         if (python) {
-            std::printf("  PyTorch eager from Python           %8.0f samples/s\n", *python);
+            std::printf("  PyTorch eager from Python           %8.0f samples/s (%s)\n", *python,
+                        bench::describeThreadPlan(bench::peerThreadPlan(threads)).c_str());
             std::printf("  LayerLab / Python                   %8.2f x\n",
                         training.samplesPerSecond / *python);
         } else {

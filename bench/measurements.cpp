@@ -74,14 +74,29 @@ TrainingFigures measureHeadlessTraining(const ExperimentSpec& spec,
     return {steadySamplesPerSecond(recorder.steps, spec.training.batchSize), recorder.device};
 }
 
+ThreadPlan peerThreadPlan(const ThreadPlan& layerlab) {
+    if (!layerlab.halveBatches) {
+        return layerlab;
+    }
+    ThreadPlan peer;
+    peer.intraOp = 2;
+    peer.blas = 1;
+    return peer;
+}
+
+std::string describeThreadPlan(const ThreadPlan& plan) {
+    return std::to_string(plan.intraOp) + " thread(s) + " + std::to_string(plan.blas) + " BLAS" +
+           (plan.halveBatches ? ", batches halved between 2 threads" : "");
+}
+
 std::optional<double> pythonPeerSamplesPerSecond(const fs::path& script, int steps,
-                                                 const ThreadPlan& threads, std::string& whyNot) {
+                                                 const ThreadPlan& layerlab, std::string& whyNot) {
+    const ThreadPlan threads = peerThreadPlan(layerlab);
     if (!fs::exists(script)) {
         whyNot = script.string() + " not found";
         return std::nullopt;
     }
-    // The same thread plan as LayerLab's: LibTorch's threads, and the BLAS
-    // pool's through OpenBLAS's own variable.
+    // LibTorch's threads, and the BLAS pool's through OpenBLAS's own variable.
     const std::string command = "OPENBLAS_NUM_THREADS=" + std::to_string(threads.blas) +
                                 " /usr/bin/python3 '" + script.string() + "' bench --steps " +
                                 std::to_string(steps) + " --threads " +

@@ -38,8 +38,18 @@ struct TrainingFigures {
 TrainingFigures measureHeadlessTraining(const ExperimentSpec& spec,
                                         std::shared_ptr<const Dataset> data, int steps);
 
+// How the Python peer uses the cores LayerLab's plan uses. PyTorch cannot
+// halve its batches between threads; on the same two cores its fastest plan
+// measured is two OpenMP threads and one BLAS thread (docs/performance.md),
+// so that is what it gets. Otherwise the same plan.
+ThreadPlan peerThreadPlan(const ThreadPlan& layerlab);
+
+// "1 thread(s) + 1 BLAS, convolutions ..." for a benchmark's first line.
+std::string describeThreadPlan(const ThreadPlan& plan);
+
 // The same model in PyTorch eager mode from Python (bench/pytorch_peer.py,
-// run with /usr/bin/python3); nothing when it cannot run, with the reason.
+// run with /usr/bin/python3) under peerThreadPlan(threads); nothing when it
+// cannot run, with the reason.
 std::optional<double> pythonPeerSamplesPerSecond(const std::filesystem::path& script, int steps,
                                                  const ThreadPlan& threads, std::string& whyNot);
 

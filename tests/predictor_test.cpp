@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "layerlab/errors.h"
 #include "layerlab/run_recorder.h"
 #include "layerlab/trainer.h"
@@ -64,6 +66,41 @@ TEST(Predictor, SnapshotGivesTheTrainersPredictions) {
         sum += p;
     }
     EXPECT_NEAR(sum, 1.0f, 1e-5);
+}
+
+// Reads the trainer's snapshot at chosen steps, as the canvas does while a
+// run trains, and stops the run at another.
+struct SnapshotReader : TrainingObserver {
+    explicit SnapshotReader(Trainer& t) : trainer(t) {}
+    void onSteps(const std::vector<StepMetrics>& steps) override {
+        for (const StepMetrics& step : steps) {
+            if (step.step == 7 || step.step == 12) {
+                read[step.step] = trainer.latestWeights();
+            }
+            if (step.step == 13) {
+                trainer.requestStop();
+            }
+        }
+    }
+    Trainer& trainer;
+    std::map<int64_t, std::shared_ptr<const ModelWeights>> read;
+};
+
+TEST(Predictor, SnapshotsComeWhenAskedForAndAtTheStop) {
+    const auto data = test::realMnist();
+    ASSERT_TRUE(data);
+    TrainerOptions options;
+    options.snapshotEvery = 5;
+    options.reportEvery = 1;
+    Trainer trainer(quickRun(), data, options);
+    SnapshotReader reader(trainer);
+    ASSERT_EQ(trainer.run(reader).outcome, RunOutcome::Stopped);
+    // Step 5's snapshot is there at step 7; asked for then, step 10 takes a
+    // new one; and the stop at step 13 publishes what the run ended with.
+    ASSERT_NE(reader.read[7], nullptr);
+    ASSERT_NE(reader.read[12], nullptr);
+    EXPECT_NE(reader.read[12], reader.read[7]);
+    EXPECT_NE(trainer.latestWeights(), reader.read[12]);
 }
 
 TEST(Predictor, LoadsAFinishedRunFolder) {

@@ -73,6 +73,44 @@ TEST(Training, SeedNetworkLearnsMnistSubset) {
     EXPECT_LT(recorder.steps.back().loss, recorder.steps.front().loss);
 }
 
+// With the machine's own thread plan: on two cores, every layer's batch
+// halved between two threads and the first layer fused (batch_halves.h,
+// conv_pool.h).
+TEST(Training, DefaultThreadPlanLearnsToo) {
+    const auto data = test::realMnist();
+    ASSERT_TRUE(data);
+    ExperimentSpec spec = smallSeedRun(8000);
+    spec.training.threads = 0;
+    Recorder recorder;
+    const RunSummary summary = Trainer(spec, data).run(recorder);
+    ASSERT_EQ(summary.outcome, RunOutcome::Completed) << summary.message;
+    EXPECT_GT(summary.epochs.at(0).validationAccuracy, 0.85);
+}
+
+// Batch normalization cannot train on one image: an epoch's last batch of
+// one is left out with a notice, and a batch size of 1 is refused.
+TEST(Training, BatchNormalizationNeverTrainsOnOneImage) {
+    const auto data = test::realMnist();
+    ASSERT_TRUE(data);
+    ExperimentSpec spec = smallSeedRun(129, 100);
+    LayerSpec norm;
+    norm.kind = LayerKind::BatchNorm;
+    spec.model.layers.insert(spec.model.layers.begin() + 1, norm);
+    Recorder recorder;
+    const RunSummary summary = Trainer(spec, data).run(recorder);
+    ASSERT_EQ(summary.outcome, RunOutcome::Completed) << summary.message;
+    EXPECT_EQ(recorder.start.stepsPerEpoch, 2);
+    ASSERT_FALSE(recorder.notices.empty());
+    EXPECT_NE(recorder.notices.back().find("last batch of 1"), std::string::npos);
+
+    spec.training.batchSize = 1;
+    Recorder refused;
+    const RunSummary one = Trainer(spec, data).run(refused);
+    EXPECT_EQ(one.outcome, RunOutcome::Failed);
+    EXPECT_NE(one.message.find("batch normalization needs at least 2"), std::string::npos)
+        << one.message;
+}
+
 TEST(Training, SameSeedGivesTheSameRunOnCpu) {
     const auto data = test::realMnist();
     ASSERT_TRUE(data);

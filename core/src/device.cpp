@@ -7,6 +7,7 @@
 
 #include <torch/version.h>
 
+#include "batch_halves.h"
 #include "layerlab/trainer.h"
 #include "threads.h"
 
@@ -45,12 +46,15 @@ int defaultThreadCount() {
 }
 
 // Measured on a 2-core machine (docs/performance.md): two OpenMP threads
-// were slower than one for the seed model (its spin-waiting collapses when
-// anything else wants the second core), while a second OpenBLAS thread made
-// the matrix products, most of a step, about 25% faster when the core is
-// free and about 20% slower when another process keeps it busy. So small
-// machines get one OpenMP thread and a BLAS thread per core. Bigger ones:
-// one thread per physical core (assuming two hardware threads per core).
+// were slower than one for the seed model (their spin-waiting collapses when
+// anything else wants the second core), and a second OpenBLAS thread spins
+// (sched_yield) for a long while after each product, taking that core from
+// anything else. So with two cores the engine runs one OpenMP and one BLAS
+// thread and splits the big operations' batches between the calling thread
+// and a helper that blocks rather than spins (batch_halves.h): about 30%
+// faster than a second BLAS thread. Bigger machines: one thread per physical
+// core (assuming two hardware threads per core) for OpenMP and the BLAS,
+// which oneDNN's convolutions use themselves.
 ThreadPlan threadPlan(int requested) {
     ThreadPlan plan;
     if (requested > 0) {
@@ -60,8 +64,7 @@ ThreadPlan threadPlan(int requested) {
     }
     const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
     if (hardware <= 2) {
-        plan.intraOp = 1;
-        plan.blas = int(hardware);
+        plan.halveBatches = hardware == 2;
         return plan;
     }
     plan.intraOp = int(std::min(hardware / 2, 16u));
@@ -71,12 +74,25 @@ ThreadPlan threadPlan(int requested) {
 
 void applyThreadPlan(const ThreadPlan& plan) {
     torch::set_num_threads(plan.intraOp);
+    setBatchHalving(plan.halveBatches);
     // LibTorch's matrix products go to the system BLAS; OpenBLAS keeps its
     // own thread pool, sized apart from OpenMP's.
     using SetThreads = void (*)(int);
     if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
         set(plan.blas);
     }
+}
+
+std::string cpuDescription(const ThreadPlan& threads) {
+    if (threads.halveBatches) {
+        return "CPU (2 threads, batches halved)";
+    }
+    std::string text =
+        "CPU (" + std::to_string(threads.intraOp) + (threads.intraOp == 1 ? " thread" : " threads");
+    if (threads.blas != threads.intraOp) {
+        text += ", BLAS " + std::to_string(threads.blas);
+    }
+    return text + ")";
 }
 
 std::string libtorchVersion() {

@@ -12,6 +12,9 @@ using torch::autograd::variable_list;
 // worth waking.
 constexpr int64_t kRowsPerTask = 64;
 
+// Marks a window whose ReLU gave zero: its gradient goes nowhere.
+constexpr uint8_t kNoWinner = 4;
+
 // The exact rule, one corner after another: a later corner wins only when
 // larger, or when NaN (so NaN comes through, as in LibTorch).
 inline void takeIfBetter(float value, uint8_t corner, float& best, uint8_t& which) {
@@ -31,7 +34,7 @@ inline float larger(float a, float b) {
 // corner holding it from a bit mask; only a window with NaN (or inf - inf,
 // which the sum test also catches) takes the branchy exact rule.
 void poolRows(const float* __restrict in, float* __restrict out, uint8_t* __restrict winner,
-              int64_t width, int64_t begin, int64_t end) {
+              int64_t width, bool relu, int64_t begin, int64_t end) {
     const int64_t outWidth = width / 2;
     for (int64_t row = begin; row < end; ++row) {
         const float* top = in + row * 2 * width;
@@ -55,8 +58,12 @@ void poolRows(const float* __restrict in, float* __restrict out, uint8_t* __rest
                 takeIfBetter(c, 2, best, which);
                 takeIfBetter(d, 3, best, which);
             }
-            o[x] = best;
-            w[x] = which;
+            // ReLU after the pool, which is ReLU before it (max and ReLU
+            // commute) on a quarter of the values; its gradient is zero
+            // where its output is (NaN passes).
+            const bool killed = relu && best <= 0.0F;
+            o[x] = killed ? 0.0F : best;
+            w[x] = killed ? kNoWinner : which;
         }
     }
 }
@@ -72,7 +79,8 @@ void unpoolRows(const float* __restrict gradOut, const uint8_t* __restrict winne
         const float* g = gradOut + row * outWidth;
         const uint8_t* w = winner + row * outWidth;
         for (int64_t x = 0; x < outWidth; ++x) {
-            top[2 * x + (w[x] & 1U) + (w[x] >> 1U) * width] = g[x];
+            const unsigned corner = w[x] & 3U;
+            top[2 * x + (corner & 1U) + (corner >> 1U) * width] = w[x] == kNoWinner ? 0.0F : g[x];
         }
     }
 }
@@ -81,7 +89,7 @@ void unpoolRows(const float* __restrict gradOut, const uint8_t* __restrict winne
 // keeps the winning corner's number, one byte per output pixel, for the
 // backward pass to send the gradient to.
 struct MaxPool2x2Function : torch::autograd::Function<MaxPool2x2Function> {
-    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& input) {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& input, bool relu) {
         const int64_t width = input.size(3);
         const int64_t rows = input.size(0) * input.size(1) * (input.size(2) / 2);
         torch::Tensor output = torch::empty(
@@ -91,7 +99,7 @@ struct MaxPool2x2Function : torch::autograd::Function<MaxPool2x2Function> {
         float* out = output.data_ptr<float>();
         uint8_t* winner = corner.data_ptr<uint8_t>();
         at::parallel_for(0, rows, kRowsPerTask, [=](int64_t begin, int64_t end) {
-            poolRows(in, out, winner, width, begin, end);
+            poolRows(in, out, winner, width, relu, begin, end);
         });
         ctx->save_for_backward({corner});
         ctx->saved_data["input_sizes"] = input.sizes().vec();
@@ -111,20 +119,20 @@ struct MaxPool2x2Function : torch::autograd::Function<MaxPool2x2Function> {
         at::parallel_for(0, rows, kRowsPerTask, [=](int64_t begin, int64_t end) {
             unpoolRows(g, winner, gi, width, begin, end);
         });
-        return {gradInput};
+        return {gradInput, torch::Tensor()};
     }
 };
 
 }  // namespace
 
-torch::Tensor maxPool2x2(const torch::Tensor& x) {
+torch::Tensor maxPool2x2(const torch::Tensor& x, bool relu) {
     const bool ownKernel = x.device().is_cpu() && x.scalar_type() == torch::kFloat &&
                            x.dim() == 4 && x.size(2) % 2 == 0 && x.size(3) % 2 == 0 &&
                            x.numel() > 0;
     if (!ownKernel) {
-        return torch::max_pool2d(x, 2, 2);
+        return relu ? torch::relu(torch::max_pool2d(x, 2, 2)) : torch::max_pool2d(x, 2, 2);
     }
-    return MaxPool2x2Function::apply(x.contiguous());
+    return MaxPool2x2Function::apply(x.contiguous(), relu);
 }
 
 }  // namespace layerlab

@@ -11,6 +11,8 @@ namespace layerlab {
 // runs its own kernel: LibTorch 1.13's general one spends about a fifth of a
 // training step of the blog's network in the two pooling layers' forward
 // pass, against a few percent here. Anything else goes to torch::max_pool2d.
-torch::Tensor maxPool2x2(const torch::Tensor& x);
+// With `relu`, the same as max_pool2d(relu(x), 2, 2) without the pass over
+// the full-size input: the ReLU acts on the pooled values.
+torch::Tensor maxPool2x2(const torch::Tensor& x, bool relu = false);
 
 }  // namespace layerlab

@@ -5,18 +5,14 @@
 #include <mutex>
 #include <string>
 
+#include "batch_halves.h"
+#include "conv_pool.h"
 #include "layerlab/errors.h"
 #include "layerlab/shape_inference.h"
 #include "max_pool.h"
 
 namespace layerlab {
 namespace {
-
-// Images per validation forward pass. Small enough that the largest
-// activation (28x28x32 floats per image after the first convolution) stays
-// around 25 MB: at 1,000 images it alone took 100 MB and set the run's peak
-// memory. Larger batches buy no speed here.
-constexpr int64_t kEvaluationBatch = 256;
 
 // TensorFlow's "same": the total padding, the odd pixel at the end.
 void samePadding(int input, int kernel, int stride, int& before, int& after) {
@@ -186,6 +182,7 @@ SpecNetworkImpl::SpecNetworkImpl(const ModelSpec& spec, int numClasses)
         }
         m_steps.push_back(std::move(step));
     }
+    markPoolFusions();
     // The last softmax belongs to the loss; forward() stops before it.
     if (!m_steps.empty() && m_steps.back().activation == Activation::Softmax &&
         m_steps.back().kind != LayerKind::Activation) {
@@ -196,11 +193,66 @@ SpecNetworkImpl::SpecNetworkImpl(const ModelSpec& spec, int numClasses)
     }
 }
 
+// A convolution with ReLU or no activation, followed by an unpadded 2x2 max
+// pool with stride 2: a pair convolveThenPool runs together.
+void SpecNetworkImpl::markPoolFusions() {
+    for (size_t i = 0; i + 1 < m_steps.size(); ++i) {
+        const NetworkStep& conv = m_steps[i];
+        const NetworkStep& pool = m_steps[i + 1];
+        const bool poolPadded = pool.padTop + pool.padBottom + pool.padLeft + pool.padRight > 0;
+        m_steps[i].fusedWithPool =
+            conv.kind == LayerKind::Conv2d &&
+            (conv.activation == Activation::Relu || conv.activation == Activation::Linear) &&
+            pool.kind == LayerKind::MaxPool2d && pool.kernel == 2 && pool.stride == 2 &&
+            !poolPadded;
+    }
+}
+
 torch::Tensor SpecNetworkImpl::forward(torch::Tensor x) {
-    for (NetworkStep& step : m_steps) {
+    for (size_t i = 0; i < m_steps.size(); ++i) {
+        NetworkStep& step = m_steps[i];
+        if (step.fusedWithPool) {
+            x = convolveThenPool(step, x);
+            ++i;
+            continue;
+        }
         x = applyStep(step, x);
     }
     return x;
+}
+
+// A convolution whose activation is ReLU or none, then a 2x2 max pool.
+// Small patches run fused (conv_pool.h); otherwise the ReLU still goes
+// after the pool, on a quarter of the values (they commute).
+torch::Tensor SpecNetworkImpl::convolveThenPool(NetworkStep& conv, const torch::Tensor& x) {
+    const ConvPadding padding{conv.padTop, conv.padBottom, conv.padLeft, conv.padRight};
+    const bool relu = conv.activation == Activation::Relu;
+    if (conv.stride == 1 && canFuseConvPool(x, conv.kernel, padding)) {
+        const auto& module = conv.module.get<torch::nn::Conv2d>();
+        return convPool2x2(x, module->weight, module->bias, padding, relu);
+    }
+    return maxPool2x2(convolve(conv, x), relu);
+}
+
+torch::Tensor SpecNetworkImpl::dense(NetworkStep& step, const torch::Tensor& x) {
+    const auto& module = step.module.get<torch::nn::Linear>();
+    if (x.device().is_cpu() && batchHalving() && x.size(0) >= 2) {
+        return linearInHalves(x, module->weight, module->bias);
+    }
+    return step.module.forward(x);
+}
+
+// The convolution before its activation, TensorFlow's "same" padding applied.
+torch::Tensor SpecNetworkImpl::convolve(NetworkStep& conv, torch::Tensor x) {
+    if (conv.padTop + conv.padBottom + conv.padLeft + conv.padRight > 0) {
+        x = torch::constant_pad_nd(x, {conv.padLeft, conv.padRight, conv.padTop, conv.padBottom},
+                                   0.0);
+    }
+    const auto& module = conv.module.get<torch::nn::Conv2d>();
+    if (x.device().is_cpu() && batchHalving() && x.size(0) >= 2) {
+        return conv2dInHalves(x, module->weight, module->bias, conv.stride);
+    }
+    return conv.module.forward(x);
 }
 
 torch::Tensor SpecNetworkImpl::probabilities(torch::Tensor x) {
@@ -211,11 +263,7 @@ torch::Tensor SpecNetworkImpl::applyStep(NetworkStep& step, torch::Tensor x) {
     const bool padded = step.padTop + step.padBottom + step.padLeft + step.padRight > 0;
     switch (step.kind) {
         case LayerKind::Conv2d:
-            if (padded) {
-                x = torch::constant_pad_nd(
-                    x, {step.padLeft, step.padRight, step.padTop, step.padBottom}, 0.0);
-            }
-            return activate(step.activation, step.module.forward(x));
+            return activate(step.activation, convolve(step, x));
         case LayerKind::MaxPool2d:
             if (padded) {
                 // Padding with -inf never wins a max: TensorFlow's "same" pooling.
@@ -247,7 +295,7 @@ torch::Tensor SpecNetworkImpl::applyStep(NetworkStep& step, torch::Tensor x) {
         case LayerKind::Flatten:
             return x.flatten(1);
         case LayerKind::Dense:
-            return activate(step.activation, step.module.forward(x.dim() > 2 ? x.flatten(1) : x));
+            return activate(step.activation, dense(step, x.dim() > 2 ? x.flatten(1) : x));
         case LayerKind::Dropout:
             return step.dropoutEnabled ? dropout(x, step.dropoutRate) : x;
         case LayerKind::Activation:
@@ -302,52 +350,6 @@ torch::Tensor SpecNetworkImpl::dropout(const torch::Tensor& x, double rate) {
 
 torch::Tensor toNetworkInput(const torch::Tensor& pixels) {
     return pixels.to(torch::kFloat).div_(255.0);
-}
-
-Evaluation evaluate(SpecNetwork& network, const torch::Tensor& images, const torch::Tensor& labels,
-                    int numClasses) {
-    torch::NoGradGuard noGrad;
-    const bool wasTraining = network->is_training();
-    network->eval();
-    const int64_t count = images.size(0);
-    torch::Tensor lossSum = torch::zeros({}, images.options().dtype(torch::kDouble));
-    torch::Tensor pairs = torch::empty({count}, labels.options());
-    torch::Tensor predicted = torch::empty({count}, labels.options());
-    torch::Tensor confidence = torch::empty({count}, images.options().dtype(torch::kFloat));
-    for (int64_t start = 0; start < count; start += kEvaluationBatch) {
-        const int64_t end = std::min(count, start + kEvaluationBatch);
-        const torch::Tensor logits = network->forward(toNetworkInput(images.slice(0, start, end)));
-        const torch::Tensor target = labels.slice(0, start, end);
-        lossSum += torch::nn::functional::cross_entropy(
-                       logits, target,
-                       torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                       .to(torch::kDouble);
-        const auto [best, label] = torch::softmax(logits, /*dim=*/1).max(/*dim=*/1);
-        predicted.slice(0, start, end).copy_(label);
-        confidence.slice(0, start, end).copy_(best);
-        pairs.slice(0, start, end).copy_(target * numClasses + label);
-    }
-    network->train(wasTraining);
-
-    const torch::Tensor confusion =
-        torch::bincount(pairs, /*weights=*/{}, /*minlength=*/int64_t(numClasses) * numClasses)
-            .to(torch::kCPU, torch::kLong);
-    Evaluation result;
-    result.confusion.assign(confusion.data_ptr<int64_t>(),
-                            confusion.data_ptr<int64_t>() + confusion.numel());
-    const torch::Tensor labelsOnHost = predicted.to(torch::kCPU, torch::kByte);
-    const torch::Tensor confidenceOnHost = confidence.to(torch::kCPU);
-    result.predictedLabels.assign(labelsOnHost.data_ptr<uint8_t>(),
-                                  labelsOnHost.data_ptr<uint8_t>() + count);
-    result.predictedProbabilities.assign(confidenceOnHost.data_ptr<float>(),
-                                         confidenceOnHost.data_ptr<float>() + count);
-    int64_t correct = 0;
-    for (int c = 0; c < numClasses; ++c) {
-        correct += result.confusion[size_t(c) * numClasses + c];
-    }
-    result.loss = lossSum.item<double>() / double(std::max<int64_t>(count, 1));
-    result.accuracy = double(correct) / double(std::max<int64_t>(count, 1));
-    return result;
 }
 
 }  // namespace layerlab

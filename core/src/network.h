@@ -23,6 +23,9 @@ struct NetworkStep {
     int stride = 1;
     double dropoutRate = 0;
     bool dropoutEnabled = true;
+    // conv2d: the next step is a 2x2 max pool that runs with it
+    // (convolveThenPool), and is then skipped.
+    bool fusedWithPool = false;
     torch::nn::AnyModule module;
 };
 
@@ -49,6 +52,10 @@ public:
     void setDropoutGeneratorState(const torch::Tensor& state);
 
 private:
+    void markPoolFusions();
+    torch::Tensor convolveThenPool(NetworkStep& conv, const torch::Tensor& x);
+    torch::Tensor convolve(NetworkStep& conv, torch::Tensor x);
+    torch::Tensor dense(NetworkStep& step, const torch::Tensor& x);
     torch::Tensor applyStep(NetworkStep& step, torch::Tensor x);
     torch::Tensor dropout(const torch::Tensor& x, double rate);
 

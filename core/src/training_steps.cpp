@@ -1,5 +1,7 @@
 #include "training_steps.h"
 
+#include "batch_halves.h"
+
 #include <cmath>
 #include <mutex>
 
@@ -30,21 +32,40 @@ bool hasDiverged(double loss, double firstLoss) {
     return !std::isfinite(loss) || (loss > kExplosionFloor && loss > kExplosionFactor * firstLoss);
 }
 
+// A tensor's parts along its first dimension, for inTwoHalves: the
+// gradients and weights of a dense layer are most of a step's memory
+// traffic, which two threads stream faster than one. Small tensors are one
+// part, handed over whole.
+int64_t partsOf(const torch::Tensor& t) {
+    constexpr int64_t kWorthSplitting = 1 << 16;
+    return t.is_cpu() && t.dim() > 0 && t.numel() >= kWorthSplitting ? t.size(0) : 1;
+}
+
+torch::Tensor rowsOf(const torch::Tensor& t, int64_t begin, int64_t end) {
+    return partsOf(t) == 1 ? t : t.slice(0, begin, end);
+}
+
 // min(1, maxNorm / globalNorm) as a tensor, as TensorFlow's
 // clip_by_global_norm scales. Unlike torch's clip_grad_norm_, it never reads
 // the norm back to the host, so a GPU step does not wait for it. Undefined
 // when no parameter has a gradient.
 torch::Tensor clipScale(const std::vector<torch::Tensor>& parameters, double maxNorm) {
-    std::vector<torch::Tensor> norms;
+    std::vector<torch::Tensor> squares;
     for (const torch::Tensor& p : parameters) {
-        if (p.grad().defined()) {
-            norms.push_back(p.grad().norm());
+        if (!p.grad().defined()) {
+            continue;
         }
+        const torch::Tensor grad = p.grad();
+        torch::Tensor halves[2];
+        inTwoHalves(partsOf(grad), [&](int64_t begin, int64_t end) {
+            halves[begin == 0 ? 0 : 1] = rowsOf(grad, begin, end).norm().square();
+        });
+        squares.push_back(halves[1].defined() ? halves[0] + halves[1] : halves[0]);
     }
-    if (norms.empty()) {
+    if (squares.empty()) {
         return {};
     }
-    const torch::Tensor total = torch::stack(norms).norm();
+    const torch::Tensor total = torch::stack(squares).sum().sqrt();
     return (maxNorm / (total + 1e-6)).clamp_max(1.0);
 }
 
@@ -69,11 +90,22 @@ void clippedSgdStep(const std::vector<torch::Tensor>& parameters, double learnin
         if (!p.grad().defined()) {
             continue;
         }
-        if (scale.defined()) {
-            p.addcmul_(p.grad(), scale, -learningRate);
-        } else {
-            p.add_(p.grad(), -learningRate);
-        }
+        const torch::Tensor grad = p.grad();
+        inTwoHalves(partsOf(p), [&](int64_t begin, int64_t end) {
+            torch::Tensor rows = rowsOf(p, begin, end);
+            const torch::Tensor gradRows = rowsOf(grad, begin, end);
+            if (scale.defined()) {
+                rows.addcmul_(gradRows, scale, -learningRate);
+            } else {
+                rows.add_(gradRows, -learningRate);
+            }
+        });
+    }
+}
+
+void clearGradients(const std::vector<torch::Tensor>& parameters) {
+    for (const torch::Tensor& p : parameters) {
+        p.mutable_grad() = torch::Tensor();
     }
 }
 

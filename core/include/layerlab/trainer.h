@@ -93,7 +93,9 @@ struct TrainerOptions {
     // Steps between metric read-backs; 0 picks one for the device.
     int reportEvery = 0;
     // Steps between weight snapshots for latestWeights(); 0: none. A
-    // snapshot copies every weight once (~13 MB for the seed network).
+    // snapshot copies every weight once (~13 MB for the seed network), so
+    // after the first one is taken only when latestWeights() was called
+    // since the last; one is also taken at each epoch's end and at a stop.
     int snapshotEvery = 0;
 };
 
@@ -115,7 +117,8 @@ public:
     bool isPaused() const;
 
     // The newest weight snapshot (see TrainerOptions::snapshotEvery), or
-    // null before the first. Safe from any thread.
+    // null before the first; asks for a fresh one within snapshotEvery
+    // steps. Safe from any thread.
     std::shared_ptr<const ModelWeights> latestWeights() const;
 
 private:
@@ -158,6 +161,8 @@ int defaultThreadCount();
 struct ThreadPlan {
     int intraOp = 1;
     int blas = 1;
+    // Convolutions split each batch between two threads (batch_halves.h).
+    bool halveBatches = false;
 };
 ThreadPlan threadPlan(int requested);
 

@@ -57,8 +57,9 @@ int main(int argc, char** argv) {
     TrainArguments train;
     CLI::App* trainCommand =
         app.add_subcommand("train", "Train an experiment and write a run folder");
-    trainCommand->add_option("--config", train.config, "Experiment JSON file")
-        ->required()
+    trainCommand
+        ->add_option("--config", train.config,
+                     "Experiment JSON file (resuming a run folder: default, the run's own)")
         ->check(CLI::ExistingFile);
     trainCommand->add_option("--data", train.dataDir,
                              "Folder holding the dataset's IDX files (default: search the "

@@ -1,5 +1,9 @@
 #include <csignal>
 #include <iostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "cli_commands.h"
 #ifdef LAYERLAB_HAVE_VISION
@@ -54,6 +58,36 @@ void applyOverrides(const TrainArguments& args, ExperimentSpec& spec) {
     }
 }
 
+// What the run folder's own experiment and the one on the command line
+// disagree on, by field, leaving out what a resumed run may change: more
+// epochs, and the device and threads it runs on.
+std::vector<std::string> resumeConflicts(const ExperimentSpec& own, const ExperimentSpec& asked) {
+    const auto fields = [](const ExperimentSpec& spec) {
+        nlohmann::json json = nlohmann::json::parse(experimentToJson(spec));
+        for (const char* free : {"epochs", "device", "threads"}) {
+            json["training"].erase(free);
+        }
+        return json;
+    };
+    const nlohmann::json a = fields(own);
+    const nlohmann::json b = fields(asked);
+    std::vector<std::string> conflicts;
+    if (a["dataset"] != b["dataset"]) {
+        conflicts.push_back("dataset");
+    }
+    if (a["model"] != b["model"]) {
+        conflicts.push_back("model");
+    }
+    for (const auto& [key, value] : a["training"].items()) {
+        if (!b["training"].contains(key) || b["training"][key] != value) {
+            conflicts.push_back("training." + key + " (the run's " + value.dump() + ", asked " +
+                                (b["training"].contains(key) ? b["training"][key].dump() : "none") +
+                                ")");
+        }
+    }
+    return conflicts;
+}
+
 fs::path resumeFile(const std::string& resume) {
     const fs::path path(resume);
     return fs::is_directory(path) ? path / "checkpoint.pt" : path;
@@ -62,10 +96,39 @@ fs::path resumeFile(const std::string& resume) {
 }  // namespace
 
 int runTrain(const TrainArguments& args) {
-    ExperimentSpec spec = loadExperiment(args.config);
+    // A run folder resumed in place goes on with its own experiment, which
+    // its config.json holds; one given with --config must agree with it.
+    std::error_code ec;
+    const bool resumeInPlace =
+        !args.resume.empty() && fs::is_directory(args.resume) &&
+        (args.outDir.empty() || fs::equivalent(args.outDir, args.resume, ec));
+    if (args.config.empty() && !resumeInPlace) {
+        std::cerr << "error: train needs --config FILE (or --resume RUN_FOLDER, which holds its "
+                     "own config.json)\n";
+        return kExitBadInput;
+    }
+    const fs::path configFile =
+        args.config.empty() ? fs::path(args.resume) / "config.json" : fs::path(args.config);
+    ExperimentSpec spec = loadExperiment(configFile);
     applyOverrides(args, spec);
+    if (resumeInPlace && !args.config.empty()) {
+        const fs::path ownFile = fs::path(args.resume) / "config.json";
+        const auto conflicts = resumeConflicts(loadExperiment(ownFile), spec);
+        if (!conflicts.empty()) {
+            std::cerr << "error: " << args.resume
+                      << " was trained with other settings than --config and the options ask "
+                         "for, and a resumed run keeps its own (only --epochs, --device and "
+                         "--threads may change). Differing:\n";
+            for (const std::string& conflict : conflicts) {
+                std::cerr << "  " << conflict << "\n";
+            }
+            std::cerr << "Leave --config out to resume with the run's own " << ownFile.string()
+                      << ", or start a new run with --out.\n";
+            return kExitBadInput;
+        }
+    }
     if (const auto errors = validateExperiment(spec); !errors.empty()) {
-        std::cerr << args.config << ": " << errors.size()
+        std::cerr << configFile.string() << ": " << errors.size()
                   << (errors.size() == 1 ? " error" : " errors") << "\n";
         for (const std::string& error : errors) {
             std::cerr << "  " << error << "\n";
@@ -78,20 +141,34 @@ int runTrain(const TrainArguments& args) {
     auto data = std::make_shared<const Dataset>(loadDataset(kind, dataDir));
 
     // Resuming a run folder continues that folder: its curves go on.
-    std::error_code ec;
-    const bool resumeInPlace =
-        !args.resume.empty() && fs::is_directory(args.resume) &&
-        (args.outDir.empty() || fs::equivalent(args.outDir, args.resume, ec));
     const fs::path runDir = resumeInPlace         ? fs::path(args.resume)
-                            : args.outDir.empty() ? userDataDirectory() / "runs" / newRunName(spec)
+                            : args.outDir.empty() ? defaultRunsDirectory() / newRunName(spec)
                                                   : fs::path(args.outDir);
-    if (!resumeInPlace && fs::exists(runDir / "config.json", ec)) {
-        std::cerr << "error: " << runDir.string()
-                  << " already holds a run; choose another --out, or continue that run with "
-                     "--resume "
-                  << runDir.string() << "\n";
+    // A run stopped (or failed) before its first epoch ended has no
+    // checkpoint: nothing to resume, and its folder is not overwritten.
+    const auto stoppedEarly = [&](const fs::path& dir) {
+        return dir.string() +
+               " holds a run that ended before its first epoch finished, so it has "
+               "no checkpoint to resume from; choose another --out, or delete " +
+               dir.string() + " to start it again there";
+    };
+    if (!args.resume.empty() && fs::is_directory(args.resume) &&
+        !fs::exists(fs::path(args.resume) / "checkpoint.pt", ec)) {
+        std::cerr << "error: " << stoppedEarly(args.resume) << "\n";
         return kExitBadInput;
     }
+    if (!resumeInPlace && fs::exists(runDir / "config.json", ec)) {
+        std::cerr << "error: "
+                  << (fs::exists(runDir / "checkpoint.pt", ec)
+                          ? runDir.string() +
+                                " already holds a run; choose another --out, or continue that "
+                                "run with --resume " +
+                                runDir.string()
+                          : stoppedEarly(runDir))
+                  << "\n";
+        return kExitBadInput;
+    }
+    const bool folderExisted = fs::exists(runDir, ec);
     RunRecorder recorder(runDir, spec,
                          resumeInPlace ? RunRecorder::Mode::Resume : RunRecorder::Mode::Fresh);
     recorder.setEnvironment("dataset_path", data->directory.string());
@@ -113,23 +190,49 @@ int runTrain(const TrainArguments& args) {
     const RunSummary summary = trainer.run(observer);
 
     if (!summary.epochs.empty()) {
+        // Means over the epochs, as summary.json has them (which, for a
+        // resumed run, also counts the epochs trained before).
         const EpochMetrics& last = summary.epochs.back();
         double seconds = 0;
+        double samplesPerSecond = 0;
         for (const EpochMetrics& e : summary.epochs) {
             seconds += e.epochSeconds;
+            samplesPerSecond += e.samplesPerSecond;
         }
-        std::printf("val_acc %.4f  val_loss %.4f  after %d epochs  %.1f s/epoch  %.0f samples/s\n",
-                    last.validationAccuracy, last.validationLoss, last.epoch,
-                    seconds / double(summary.epochs.size()), last.samplesPerSecond);
+        const auto count = double(summary.epochs.size());
+        std::printf(
+            "val_acc %.4f  val_loss %.4f  after %d epoch%s  %.1f s/epoch  %.0f samples/s%s\n",
+            last.validationAccuracy, last.validationLoss, last.epoch, last.epoch == 1 ? "" : "s",
+            seconds / count, samplesPerSecond / count,
+            int(count) < last.epoch ? "  (means of this session's epochs)" : "");
     }
     if (printer.started()) {
         std::printf("run written to %s\n", runDir.string().c_str());
+    } else if (summary.outcome == RunOutcome::Failed && !resumeInPlace) {
+        // Refused before its first step (no GPU, a bad initializer): there is
+        // nothing to keep, and the folder would block the same --out again.
+        for (const char* file : {"config.json", "metrics.csv", "summary.json"}) {
+            fs::remove(runDir / file, ec);
+        }
+        if (!folderExisted) {
+            fs::remove(runDir, ec);  // only if nothing else is in it
+        }
     }
     switch (summary.outcome) {
         case RunOutcome::Completed:
             return kExitOk;
         case RunOutcome::Stopped:
             std::cerr << "stopped: " << summary.message << "\n";
+            // What the folder can still give: a run resumes from the
+            // checkpoint of its last whole epoch.
+            if (fs::exists(runDir / "checkpoint.pt", ec)) {
+                std::cerr << "the steps of the unfinished epoch are not kept; continue from the "
+                             "last whole epoch with: layerlab-cli train --resume "
+                          << runDir.string() << "\n";
+            } else if (printer.started()) {
+                std::cerr << "no epoch was finished, so there is no checkpoint to resume from; "
+                             "the folder keeps the steps' curves\n";
+            }
             return kExitInterrupted;
         case RunOutcome::Failed:
             std::cerr << "error: " << summary.message << "\n";

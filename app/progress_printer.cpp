@@ -58,12 +58,16 @@ void ProgressPrinter::onSteps(const std::vector<StepMetrics>& steps) {
     printProgress(steps.back(), false);
 }
 
+double ProgressPrinter::trainingSecondsUntil(const StepMetrics& last) const {
+    return std::max(last.seconds - m_secondsAtFirstStep - m_validationSecondsTotal, 1e-9);
+}
+
 std::string ProgressPrinter::etaText(const StepMetrics& last) const {
     const int64_t done = last.step - m_firstStep;
     if (done <= 0) {
         return "--:--";
     }
-    const double perStep = (last.seconds - m_secondsAtFirstStep) / double(done);
+    const double perStep = trainingSecondsUntil(last) / double(done);
     const int64_t remaining = m_start.totalSteps - last.step;
     const int epochsLeft = m_start.epochs - last.epoch + 1;
     return clockText(perStep * double(remaining) + m_lastValidationSeconds * epochsLeft);
@@ -86,10 +90,9 @@ void ProgressPrinter::printProgress(const StepMetrics& last, bool final) {
     const std::string bar =
         std::string(size_t(filled), '#') + std::string(size_t(kBarWidth - filled), '.');
     const double samplesPerSecond =
-        last.step > m_firstStep
-            ? double(last.step - m_firstStep) * double(m_start.trainSamples) /
-                  double(m_start.stepsPerEpoch) / (last.seconds - m_secondsAtFirstStep)
-            : 0.0;
+        last.step > m_firstStep ? double(last.step - m_firstStep) * double(m_start.trainSamples) /
+                                      double(m_start.stepsPerEpoch) / trainingSecondsUntil(last)
+                                : 0.0;
     std::printf(
         "%sepoch %d/%d [%s] %3d%% step %lld/%lld loss %.4f acc %.4f %6.0f samples/s ETA %s%s",
         m_interactive ? "\r" : "", last.epoch, m_start.epochs, bar.c_str(), percent,
@@ -102,9 +105,10 @@ void ProgressPrinter::printProgress(const StepMetrics& last, bool final) {
 
 void ProgressPrinter::onEpoch(const EpochMetrics& e) {
     m_lastValidationSeconds = e.epochSeconds - e.trainSeconds;
+    m_validationSecondsTotal += m_lastValidationSeconds;
     std::printf(
-        "%sepoch %d/%d done: loss %.4f acc %.4f | val_loss %.4f val_acc %.4f | %.1f s "
-        "(%.0f samples/s)\n",
+        "%sepoch %d/%d done: loss %.4f acc %.4f | val_loss %.4f val_acc %.4f | %.1f s, "
+        "training %.0f samples/s\n",
         m_interactive ? "\r\033[K" : "", e.epoch, m_start.epochs, e.trainLoss, e.trainAccuracy,
         e.validationLoss, e.validationAccuracy, e.epochSeconds, e.samplesPerSecond);
     std::fflush(stdout);

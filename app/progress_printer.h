@@ -28,6 +28,8 @@ public:
 
 private:
     void printProgress(const StepMetrics& last, bool final);
+    // Seconds spent training (not validating) from the first step to `last`.
+    double trainingSecondsUntil(const StepMetrics& last) const;
     std::string etaText(const StepMetrics& last) const;
 
     Trainer& m_trainer;
@@ -43,6 +45,10 @@ private:
     double m_secondsAtFirstStep = 0;
     int64_t m_firstStep = 0;
     double m_lastValidationSeconds = 0;
+    // Validation since the first step: left out of the step rate, so that
+    // the progress line's samples/s means what the epoch line's and
+    // summary.json's do (training only).
+    double m_validationSecondsTotal = 0;
 };
 
 }  // namespace layerlab::cli

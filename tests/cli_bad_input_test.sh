@@ -172,7 +172,41 @@ if [ -s "$good" ]; then
         --device cpu --epochs 1 >/dev/null 2>&1
     refused "checkpoint of another architecture" \
         "$work/other/checkpoint.pt: was saved from another architecture: layer 3 is conv2d 16 2x2 there" -- \
-        resume "$work/other/checkpoint.pt"
+        "$cli" train --config "$seed" --data "$work/tiny" --out "$work/refused" --threads 1 \
+        --device cpu --epochs 2 --resume "$work/other/checkpoint.pt"
+    # Refused before its first step: no run folder is left to block --out.
+    if [ ! -e "$work/refused" ]; then
+        echo "ok   a run refused at its start leaves no folder"
+        passed=$((passed + 1))
+    else
+        echo "FAIL a run refused at its start left $(ls "$work/refused")"
+        failures=$((failures + 1))
+    fi
+    # A run folder without a checkpoint (stopped or failed in its first
+    # epoch): both ways of reusing it say why neither works.
+    mkdir -p "$work/early"
+    cp "$seed" "$work/early/config.json"
+    refused "resuming a run that ended in its first epoch" "no checkpoint to resume from" -- \
+        resume "$work/early"
+    refused "reusing the folder of a run that ended in its first epoch" \
+        "ended before its first epoch finished.*delete $work/early" -- \
+        "$cli" train --config "$seed" --data "$work/tiny" --out "$work/early" --device cpu
+    # A run folder resumed in place keeps its own settings: other ones are
+    # refused by name, and leaving --config out takes the run's own.
+    refused "resuming with another training-set size" \
+        "training.train_limit \(the run's 55000, asked 5\)" -- \
+        "$cli" train --config "$seed" --data "$work/tiny" --resume "$work/good" --epochs 2 \
+        --limit-train 5 --threads 1 --device cpu
+    refused "train without --config or a run folder" "train needs --config FILE" -- \
+        "$cli" train --data "$work/tiny" --epochs 1
+    if "$cli" train --data "$work/tiny" --resume "$work/good" --epochs 2 --threads 1 \
+        --device cpu >/dev/null 2>&1 && grep -q '"epochs": 2' "$work/good/summary.json"; then
+        echo "ok   resuming a run folder without --config uses its own"
+        passed=$((passed + 1))
+    else
+        echo "FAIL resuming $work/good without --config"
+        failures=$((failures + 1))
+    fi
 else
     echo "FAIL could not train the tiny run the checkpoint cases start from"
     failures=$((failures + 1))

@@ -51,5 +51,15 @@ check "environment card has the dataset's checksums" 0 '"dataset_checksums": "t1
 check "metrics has one row per step plus validation" 0 "^11$" -- \
     bash -c "tail -n +2 '$work/run/metrics.csv' | wc -l"
 
+# Without --out a run goes to $LAYERLAB_RUNS, and the experiment's name
+# cannot lead it out of there.
+sed 's|"name": "seed-dropout"|"name": "../../escape"|' "$src/resources/presets/seed-dropout.json" \
+    >"$work/escape.json"
+check "a run without --out goes under LAYERLAB_RUNS" 0 "run written to $work/runs/escape-" -- \
+    env LAYERLAB_RUNS="$work/runs" "$cli" train --config "$work/escape.json" --epochs 1 \
+    --limit-train 64 --threads 1 --device cpu
+check "an experiment name with .. stays inside the runs folder" 0 "^escape-[0-9]{8}-[0-9]{6}$" -- \
+    ls "$work/runs"
+
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ]

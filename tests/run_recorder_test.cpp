@@ -61,6 +61,22 @@ TEST(RunRecorder, WritesConfigMetricsAndSummary) {
     EXPECT_FALSE(std::filesystem::exists(dir / "run/summary.json.tmp"));
 }
 
+TEST(RunRecorder, NewRunNamesAreOneHarmlessFolderName) {
+    ExperimentSpec spec;
+    for (const auto& [name, start] :
+         std::vector<std::pair<std::string, std::string>>{{"../../etc/evil", "etc-evil-"},
+                                                          {"..", "run-"},
+                                                          {".hidden", "hidden-"},
+                                                          {"a\\b\nc", "a-b-c-"},
+                                                          {"", "run-"},
+                                                          {"mnist dropout", "mnist dropout-"}}) {
+        spec.name = name;
+        const std::string folder = newRunName(spec);
+        EXPECT_EQ(folder.rfind(start, 0), 0u) << name << " -> " << folder;
+        EXPECT_EQ(folder.find('/'), std::string::npos) << folder;
+    }
+}
+
 TEST(RunRecorder, RefusesAFolderItCannotCreate) {
     test::TempDir dir;
     test::writeFile(dir / "file", "x");

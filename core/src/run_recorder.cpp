@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "layerlab/dataset.h"
 #include "layerlab/errors.h"
 #include "layerlab/version.h"
 
@@ -66,7 +67,24 @@ std::string newRunName(const ExperimentSpec& spec) {
     localtime_r(&now, &local);
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
-    return (spec.name.empty() ? std::string("run") : spec.name) + "-" + stamp;
+    // Separators and control characters become dashes; leading dots and
+    // dashes go, so neither "..", a hidden folder nor an option-like name
+    // can come of it.
+    std::string name;
+    for (const char c : spec.name) {
+        const bool separator = c == '/' || c == '\\' || (static_cast<unsigned char>(c) < 0x20);
+        name += separator ? '-' : c;
+    }
+    name.erase(0, name.find_first_not_of(".-"));
+    return (name.empty() ? std::string("run") : name) + "-" + stamp;
+}
+
+fs::path defaultRunsDirectory() {
+    const char* fromEnvironment = std::getenv("LAYERLAB_RUNS");
+    if (fromEnvironment != nullptr && *fromEnvironment != '\0') {
+        return fromEnvironment;
+    }
+    return userDataDirectory() / "runs";
 }
 
 RunRecorder::RunRecorder(fs::path directory, const ExperimentSpec& spec, Mode mode)

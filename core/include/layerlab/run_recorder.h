@@ -59,8 +59,14 @@ private:
     std::string m_earlierConfusion;  // of the last earlier epoch, as JSON text
 };
 
-// A name for a new run directory: "<experiment>-<yyyymmdd-hhmmss>".
+// A name for a new run directory: "<experiment>-<yyyymmdd-hhmmss>". The
+// experiment's name is made one harmless path component: a name such as
+// "../../etc/x" must not put the run outside the runs directory.
 std::string newRunName(const ExperimentSpec& spec);
+
+// Where runs go unless told otherwise: $LAYERLAB_RUNS, else "runs" in the
+// user's data directory. The window and the CLI share it.
+std::filesystem::path defaultRunsDirectory();
 
 // Writes `text` to a temporary file beside `file` and renames it over.
 void writeFileAtomically(const std::filesystem::path& file, const std::string& text);

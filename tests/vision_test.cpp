@@ -165,5 +165,21 @@ TEST(DigitPreprocessing, CentreOfMassSitsAtTheCentre) {
     EXPECT_GT(std::abs(box.x + box.width / 2.0 - centre), 1.5);
 }
 
+TEST(DigitPreprocessing, TallThinOneStaysWholeAndCentred) {
+    // A "1" drawn as one straight stroke on the canvas: its ink fits the
+    // 20x20 box only two pixels wide.
+    cv::Mat page(kCanvas, 240, CV_8U, cv::Scalar(255));
+    cv::line(page, {120, 40}, {120, 240}, cv::Scalar(0), /*thickness=*/18, cv::LINE_AA);
+    const DigitImage digit = preprocessDigit(page);
+    ASSERT_FALSE(digit.empty);
+    const cv::Rect box = inkBox(digit);
+    EXPECT_GE(box.height, kDigitBox - 1);  // all of it, not cut at the edge
+    EXPECT_GE(box.y, 1);
+    EXPECT_LE(box.y + box.height, kDigitSide - 1);
+    const cv::Point2d mass = centreOfMass(digit);
+    EXPECT_NEAR(mass.x, kDigitSide / 2.0, 0.51);
+    EXPECT_NEAR(mass.y, kDigitSide / 2.0, 0.51);
+}
+
 }  // namespace
 }  // namespace layerlab::vision

@@ -56,6 +56,29 @@ double strokeWidth(const cv::Mat& mask) {
     return 4.0 * cv::mean(distance, padded)[0];
 }
 
+// The ink-weighted mean pixel position of a float image; its middle when
+// there is no ink. Summed here because cv::moments() takes a float image one
+// or two pixels wide for a list of points, which a tall, thin "1" fitted into
+// the 20x20 box is: its centre came out near the top and the stroke was
+// pushed half out of the 28x28 field.
+cv::Point2d centreOfMass(const cv::Mat& ink) {
+    double total = 0;
+    double sumX = 0;
+    double sumY = 0;
+    for (int y = 0; y < ink.rows; ++y) {
+        const float* row = ink.ptr<float>(y);
+        for (int x = 0; x < ink.cols; ++x) {
+            total += row[x];
+            sumX += double(row[x]) * x;
+            sumY += double(row[x]) * y;
+        }
+    }
+    if (total <= 0) {
+        return {(ink.cols - 1) / 2.0, (ink.rows - 1) / 2.0};
+    }
+    return {sumX / total, sumY / total};
+}
+
 // The ink as an 8-bit map, 0 where there is none, and where it came from.
 cv::Mat inkMap(const cv::Mat& image, InkSource& source) {
     if (image.channels() == 4) {
@@ -162,13 +185,11 @@ DigitImage preprocessDigit(const cv::Mat& image) {
 
     // Shift so the centre of mass lands where MNIST's does: at pixel index
     // 14 of 0..27 on both axes (measured over its test set: 14.00, 13.99).
-    const cv::Moments moments = cv::moments(small);
+    const cv::Point2d mass = centreOfMass(small);
     const double centre = kDigitSide / 2.0;
-    const double massX = moments.m00 > 0 ? moments.m10 / moments.m00 : (fitted.width - 1) / 2.0;
-    const double massY = moments.m00 > 0 ? moments.m01 / moments.m00 : (fitted.height - 1) / 2.0;
     // A whole-pixel shift, as MNIST's own centring: no resampling blur.
-    const int left = int(std::lround(centre - massX));
-    const int top = int(std::lround(centre - massY));
+    const int left = int(std::lround(centre - mass.x));
+    const int top = int(std::lround(centre - mass.y));
     cv::Mat field(kDigitSide, kDigitSide, CV_32F, cv::Scalar(0));
     const cv::Rect placed =
         cv::Rect(left, top, fitted.width, fitted.height) & cv::Rect(0, 0, kDigitSide, kDigitSide);
@@ -187,10 +208,22 @@ DigitImage preprocessDigit(const cv::Mat& image) {
 
 DigitImage preprocessDigitFile(const std::filesystem::path& file) {
     // Checked here: OpenCV would also print a warning of its own.
+    if (std::filesystem::is_directory(file)) {
+        throw std::runtime_error("cannot read " + file.string() + ": it is a folder, not an image");
+    }
     if (!std::filesystem::is_regular_file(file)) {
         throw std::runtime_error("cannot read " + file.string() + ": no such file");
     }
-    cv::Mat image = cv::imread(file.string(), cv::IMREAD_UNCHANGED);
+    cv::Mat image;
+    try {
+        image = cv::imread(file.string(), cv::IMREAD_UNCHANGED);
+    } catch (const cv::Exception& error) {
+        // OpenCV refuses images whose header claims more pixels than it
+        // allows (CV_IO_MAX_IMAGE_PIXELS), among others, with its own
+        // assertion text; say what was being read.
+        throw std::runtime_error("cannot read " + file.string() +
+                                 " as an image: OpenCV refused it (" + error.err + ")");
+    }
     if (image.empty()) {
         throw std::runtime_error("cannot read " + file.string() +
                                  " as an image: expected a PNG or JPG file");

@@ -14,18 +14,6 @@
 
 namespace {
 
-// Ticks on round values, about four intervals: see MetricChart::refresh().
-double niceStep(double range) {
-    const double rough = range / 4.0;
-    const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
-    for (double factor : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-        if (factor * magnitude >= rough) {
-            return factor * magnitude;
-        }
-    }
-    return 10 * magnitude;
-}
-
 // Draws the chart into `painter` over `size` logical pixels.
 void paintChart(const ChartPicture& picture, QPainter& painter, QSize size) {
     QGraphicsScene scene;
@@ -41,6 +29,29 @@ void paintChart(const ChartPicture& picture, QPainter& painter, QSize size) {
 }
 
 }  // namespace
+
+double roundAxisStep(double atLeast) {
+    const double magnitude = std::pow(10.0, std::floor(std::log10(atLeast)));
+    for (double factor : {1.0, 2.0, 2.5, 5.0}) {
+        if (factor * magnitude >= atLeast) {
+            return factor * magnitude;
+        }
+    }
+    return 10 * magnitude;
+}
+
+void setEpochAxis(QValueAxis* axis, double first, double last) {
+    // A share of the span: about half a marker at the widths charts get.
+    constexpr double kRoomAfterLast = 0.025;
+    const double span = std::max(last - first, 1e-9);
+    axis->setRange(first, last + span * kRoomAfterLast);
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0);
+    const double step = roundAxisStep(span / 10.0);
+    // A run stopped within its first epoch still gets ticks, in fractions.
+    axis->setTickInterval(span >= 1 ? std::max(1.0, step) : step);
+    axis->setLabelFormat(span >= 1 ? "%.0f" : "%.1f");
+}
 
 QColor runColor(int index) {
     static const QColor colors[] = {
@@ -110,13 +121,10 @@ QChart* buildChart(const ChartPicture& picture) {
         yLow = 0;
         yHigh = 1;
     }
-    x->setRange(xLow, std::max(xHigh, xLow + 1e-9));
-    const int epochs = int(std::lround(xHigh - xLow));
-    x->setTickCount(std::clamp(epochs, 1, 10) + 1);
-    x->setLabelFormat(epochs <= 10 ? "%.0f" : "%.1f");
+    setEpochAxis(x, xLow, xHigh);
 
     const double margin = std::max((yHigh - yLow) * 0.06, 1e-3);
-    const double step = niceStep(yHigh - yLow + 2 * margin);
+    const double step = roundAxisStep((yHigh - yLow + 2 * margin) / 4.0);
     const double low = std::max(picture.yFloor, std::floor((yLow - margin) / step) * step);
     const double high = std::min(picture.yCeiling, std::ceil((yHigh + margin) / step) * step);
     y->setRange(low, high);

@@ -7,6 +7,7 @@
 #include <QVector>
 
 class QChart;
+class QValueAxis;
 
 // A chart described as data, so the same picture is drawn on screen (the
 // comparison view) and into files (PNG, SVG) at a size of its own, never the
@@ -48,6 +49,15 @@ bool saveChartPng(const ChartPicture& picture, const QString& file, QString* err
                   QSize size = kExportSize, qreal pixelRatio = kExportPixelRatio);
 bool saveChartSvg(const ChartPicture& picture, const QString& file, QString* error = nullptr,
                   QSize size = kExportSize);
+
+// The smallest round step (1, 2, 2.5 or 5 times a power of ten) of at
+// least `atLeast`: ticks a reader takes in at a glance.
+double roundAxisStep(double atLeast);
+
+// An epoch axis over [first, last]: ticks on whole epochs (about ten at
+// most) anchored at 0, and a little room after `last`, where a run's last
+// validation point sits, so the plot's edge does not cut it in half.
+void setEpochAxis(QValueAxis* axis, double first, double last);
 
 // A palette that tells up to eight runs apart, also in print.
 QColor runColor(int index);

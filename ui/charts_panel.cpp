@@ -1,14 +1,19 @@
 #include "charts_panel.h"
 
 #include <QButtonGroup>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QResizeEvent>
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "chart_export.h"
 #include "format.h"
 #include "metric_chart.h"
+#include "picture_export.h"
+#include "run_export.h"
 #include "run_history.h"
 
 namespace {
@@ -38,10 +43,34 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     m_smoothedButton->setChecked(true);
     connect(m_smoothedButton, &QToolButton::toggled, this, &ChartsPanel::setSmoothed);
 
+    // Blog-sized pictures of the shown run's curves, as the bundle has them.
+    m_exportButton = new QToolButton(this);
+    m_exportButton->setText(tr("Export"));
+    m_exportButton->setToolTip(tr("Save the loss or accuracy chart as PNG or SVG"));
+    m_exportButton->setPopupMode(QToolButton::InstantPopup);
+    m_exportButton->setEnabled(false);
+    auto* exportMenu = new QMenu(m_exportButton);
+    for (const bool accuracy : {false, true}) {
+        exportMenu->addAction(
+            accuracy ? tr("Accuracy chart…") : tr("Loss chart…"), this, [this, accuracy] {
+                const QString file = askPictureFile(
+                    this, accuracy ? tr("Export accuracy chart") : tr("Export loss chart"),
+                    QFileInfo(m_runDirectory).fileName() + (accuracy ? "-accuracy" : "-loss"));
+                if (!file.isEmpty()) {
+                    savePictureOrSay(this, file,
+                                     [this, accuracy](const QString& f, QString* error) {
+                                         return exportChart(f, accuracy, error);
+                                     });
+                }
+            });
+    }
+    m_exportButton->setMenu(exportMenu);
+
     auto* header = new QHBoxLayout;
     header->addWidget(m_summary, 1);
     header->addWidget(m_rawButton);
     header->addWidget(m_smoothedButton);
+    header->addWidget(m_exportButton);
 
     m_charts = new QBoxLayout(QBoxLayout::LeftToRight);
     m_charts->addWidget(m_loss);
@@ -107,6 +136,7 @@ void ChartsPanel::showRun(const RunRecord& run) {
     }
     m_loss->refresh();
     m_accuracy->refresh();
+    setRunDirectory(run.directory);
     QString text = tr("<b>%1</b> · %2 of %3 epochs")
                        .arg(run.name.toHtmlEscaped())
                        .arg(run.epochsDone)
@@ -115,6 +145,25 @@ void ChartsPanel::showRun(const RunRecord& run) {
         text += tr(" · validation accuracy <b>%1</b>").arg(fmt::percent(run.validationAccuracy));
     }
     m_summary->setText(text);
+}
+
+void ChartsPanel::setRunDirectory(const QString& directory) {
+    m_runDirectory = directory;
+    m_exportButton->setEnabled(!directory.isEmpty());
+}
+
+bool ChartsPanel::exportChart(const QString& file, bool accuracy, QString* error) const {
+    if (m_runDirectory.isEmpty()) {
+        if (error) {
+            *error = tr("%1: there is no run to export yet").arg(file);
+        }
+        return false;
+    }
+    // From the folder, not the widgets: every step, at the export's size.
+    RunReader reader(m_runDirectory);
+    reader.update();
+    const QVector<RunRecord> runs{reader.record()};
+    return saveChartPng(accuracy ? accuracyPicture(runs) : lossPicture(runs), file, error);
 }
 
 void ChartsPanel::setSmoothed(bool smoothed) {

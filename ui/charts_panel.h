@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QString>
 #include <QWidget>
 #include <vector>
 
@@ -33,6 +34,13 @@ public:
     // A run folder's curves (a run opened from the Runs panel), until the
     // next run starts.
     void showRun(const RunRecord& run);
+    // The folder of the run the charts show, which Export reads.
+    void setRunDirectory(const QString& directory);
+    // Writes the shown run's loss (or accuracy) chart as a blog-sized PNG or
+    // SVG, by the file's suffix, drawn from its run folder. False with
+    // `error` naming the file or the run when it cannot.
+    bool exportChart(const QString& file, bool accuracy, QString* error = nullptr) const;
+    QToolButton* exportButton() const { return m_exportButton; }
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
@@ -44,4 +52,6 @@ private:
     QLabel* m_summary;
     QToolButton* m_rawButton;
     QToolButton* m_smoothedButton;
+    QToolButton* m_exportButton;
+    QString m_runDirectory;
 };

@@ -155,8 +155,7 @@ ConfusionMatrixPanel::ConfusionMatrixPanel(QWidget* parent)
       m_export(new QToolButton(this)) {
     auto* layout = new QVBoxLayout(this);
     m_summary->setWordWrap(true);
-    m_summary->setText(
-        tr("Rows: true class · columns: predicted. Click a cell to see its images."));
+    m_summary->setText(howToRead());
     m_refresh->setText(tr("Refresh now"));
     m_refresh->setToolTip(
         tr("Validate the run's current weights now, without waiting for the epoch's end"));
@@ -207,6 +206,14 @@ void ConfusionMatrixPanel::resizeEvent(QResizeEvent* event) {
                                                     : QBoxLayout::TopToBottom);
 }
 
+QString ConfusionMatrixPanel::summaryText() const {
+    return m_summary->text();
+}
+
+QString ConfusionMatrixPanel::howToRead() const {
+    return tr("Rows: true class, columns: predicted. Click a cell to see its images.");
+}
+
 int64_t ConfusionMatrixPanel::total() const {
     if (!m_results) {
         return 0;
@@ -234,6 +241,8 @@ void ConfusionMatrixPanel::setResults(std::shared_ptr<const ValidationResults> r
     m_view->setResults(m_results);
     m_export->setEnabled(m_results != nullptr);
     if (!m_results) {
+        // No verdict, not the last run's: a new run starts with an empty panel.
+        m_summary->setText(howToRead());
         m_perClass->setRowCount(0);
         return;
     }
@@ -243,12 +252,12 @@ void ConfusionMatrixPanel::setResults(std::shared_ptr<const ValidationResults> r
         correct += m_results->cell(c, c);
     }
     const int64_t all = total();
-    m_summary->setText(tr("%1: %2 of %3 validation images right (%4). Rows: true class, "
-                          "columns: predicted. Click a cell to see its images.")
+    m_summary->setText(tr("%1: %2 of %3 validation images right (%4). %5")
                            .arg(m_results->label)
                            .arg(QLocale().toString(qlonglong(correct)))
                            .arg(QLocale().toString(qlonglong(all)))
-                           .arg(sharePercent(all ? double(correct) / double(all) : 0.0)));
+                           .arg(sharePercent(all ? double(correct) / double(all) : 0.0))
+                           .arg(howToRead()));
 
     m_perClass->setRowCount(classes);
     for (int c = 0; c < classes; ++c) {

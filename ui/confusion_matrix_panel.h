@@ -52,6 +52,8 @@ public:
     ConfusionMatrixView* view() const { return m_view; }
     // The sum of all cells: the number of validation images.
     int64_t total() const;
+    // The line above the matrix: whose verdict, and how many right.
+    QString summaryText() const;
     // "Refresh now" works while a run trains: the run's current weights
     // over the validation set, without waiting for the epoch's end.
     void setRefreshAvailable(bool available);
@@ -68,6 +70,8 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
 
 private:
+    QString howToRead() const;
+
     std::shared_ptr<const ValidationResults> m_results;
     class QBoxLayout* m_body;
     QLabel* m_summary;

@@ -34,7 +34,9 @@ public:
     // False (with a notice) when the folder has no checkpoint or a pass is
     // already going on.
     bool openRun(const QString& runDirectory);
-    // The current run's newest weights over the validation set, now.
+    // The current run's newest weights over the validation set, as soon as
+    // the trainer has copied them (within a few steps). False, with a
+    // notice, when no run trains.
     bool refreshNow();
     NetworkEvaluation* evaluation() const { return m_evaluation; }
 
@@ -43,6 +45,8 @@ signals:
     void failed(const QString& message);
 
 private:
+    void validateWhenFresh();
+
     TrainingWorker* m_worker;
     layerlab::RunStart m_start;
     std::shared_ptr<const ValidationResults> m_results;
@@ -52,4 +56,11 @@ private:
     NetworkEvaluation* m_evaluation;
     int64_t m_lastStep = 0;
     int m_lastEpoch = 0;
+    // What "Refresh now" found when it asked for fresh weights.
+    std::shared_ptr<const layerlab::ModelWeights> m_staleWeights;
+    int m_freshWeightsPolls = 0;
+    // A resumed run's checkpoint is being validated (see runStarted).
+    bool m_resumeCheckPending = false;
+    // An epoch of the current run has ended since it started.
+    bool m_epochSinceStart = false;
 };

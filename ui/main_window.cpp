@@ -73,6 +73,8 @@ MainWindow::MainWindow(QWidget* parent)
         m_document->setLocked(state != TrainingWorker::State::Idle);
     });
     connect(m_worker, &TrainingWorker::runStarted, m_charts, &ChartsPanel::startRun);
+    connect(m_worker, &TrainingWorker::runStarted, m_charts,
+            [this] { m_charts->setRunDirectory(m_worker->lastRunDirectory()); });
     connect(m_worker, &TrainingWorker::runStarted, m_controls, &TrainingControlsPanel::runStarted);
     connect(m_worker, &TrainingWorker::stepsArrived, m_charts, &ChartsPanel::addSteps);
     connect(m_worker, &TrainingWorker::stepsArrived, m_controls,

@@ -1,16 +1,24 @@
 #include "metric_chart.h"
 
+#include "chart_export.h"
+
 #include <QCursor>
 #include <QLineSeries>
 #include <QToolTip>
 #include <QValueAxis>
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace {
 
-// Buckets drawn per series: about one per pixel column of a wide chart.
-constexpr int kMaxDrawnBuckets = 1200;
+// Buckets drawn per series: one per pixel column the points span (two
+// points each, the bucket's min and max), within these bounds. More points
+// per column look the same and cost the GUI thread: stroking the lines is
+// most of its time while training, time taken from the training threads
+// when they keep every core busy.
+constexpr int kMinDrawnBuckets = 100;
+constexpr int kMaxDrawnBuckets = 2000;
 // 0.95 averages over roughly the last 20 steps: it shows the trend through
 // batch-to-batch noise without lagging an epoch behind.
 constexpr double kSmoothing = 0.95;
@@ -86,6 +94,7 @@ void MetricChart::reset(int epochs, int64_t stepsPerEpoch) {
     m_smooth.reserve(total);
     m_minY = m_percent ? 100.0 : 0.0;
     m_maxY = m_percent ? 100.0 : 0.0;
+    m_repaintWhole = true;
     refresh();
 }
 
@@ -104,6 +113,7 @@ void MetricChart::appendStep(int64_t step, double value) {
 void MetricChart::appendValidation(int epoch, double value) {
     if (std::isfinite(value)) {
         m_validation.append(QPointF(epoch, shown(value)));
+        m_repaintWhole = true;
     }
 }
 
@@ -117,15 +127,24 @@ void MetricChart::setSmoothed(bool smoothed) {
     m_rawSeries->setPen(QPen(raw, smoothed ? 1 : 1.5));
 }
 
+int MetricChart::drawnBuckets(const QVector<QPointF>& source) const {
+    const double axisSpan = m_xAxis->max() - m_xAxis->min();
+    const double dataSpan = source.isEmpty() ? 0.0 : source.back().x() - source.front().x();
+    const double columns =
+        axisSpan > 0 ? chart()->plotArea().width() * std::min(1.0, dataSpan / axisSpan) : 0.0;
+    return std::clamp(int(columns), kMinDrawnBuckets, kMaxDrawnBuckets);
+}
+
 void MetricChart::decimate(const QVector<QPointF>& source, QVector<QPointF>& drawn) const {
     drawn.clear();
     const qsizetype count = source.size();
-    if (count <= 2 * kMaxDrawnBuckets) {
+    const int buckets = drawnBuckets(source);
+    if (count <= 2 * buckets) {
         drawn = source;
         return;
     }
-    const qsizetype bucket = (count + kMaxDrawnBuckets - 1) / kMaxDrawnBuckets;
-    drawn.reserve(2 * kMaxDrawnBuckets + 1);
+    const qsizetype bucket = (count + buckets - 1) / buckets;
+    drawn.reserve(2 * buckets + 1);
     for (qsizetype begin = 0; begin < count; begin += bucket) {
         const qsizetype end = std::min(count, begin + bucket);
         const auto [low, high] =
@@ -143,11 +162,21 @@ void MetricChart::decimate(const QVector<QPointF>& source, QVector<QPointF>& dra
     drawn.append(source.back());
 }
 
-void MetricChart::refresh() {
+void MetricChart::resizeEvent(QResizeEvent* event) {
+    QChartView::resizeEvent(event);
+    // The buckets follow the width; the axes keep their range.
+    redrawTrainingLines();
+}
+
+void MetricChart::redrawTrainingLines() {
     decimate(m_raw, m_rawDrawn);
     decimate(m_smooth, m_smoothDrawn);
     m_rawSeries->replace(m_rawDrawn);
     m_smoothedSeries->replace(m_smoothDrawn);
+}
+
+void MetricChart::refresh() {
+    redrawTrainingLines();
     m_validationSeries->replace(m_validation);
 
     // Rescale to what is on screen: the raw band when it shows in full,
@@ -178,15 +207,7 @@ void MetricChart::refresh() {
     // Ticks on round values (0.5, 1.0, 1.5), about four intervals, with the
     // range widened only to the next tick. QValueAxis::applyNiceNumbers()
     // may double the range, which flattens a falling loss.
-    const double rough = (high - low) / 4.0;
-    const double magnitude = std::pow(10.0, std::floor(std::log10(rough)));
-    double step = magnitude;
-    for (double factor : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-        step = factor * magnitude;
-        if (step >= rough) {
-            break;
-        }
-    }
+    const double step = roundAxisStep((high - low) / 4.0);
     low = std::floor(low / step + 1e-9) * step;
     high = std::ceil(high / step - 1e-9) * step;
     if (m_percent) {
@@ -199,9 +220,14 @@ void MetricChart::refresh() {
     } else {
         m_yAxis->setLabelFormat(step < 0.1 ? "%.3f" : "%.2f");
     }
-    m_xAxis->setRange(0, m_epochs);
-    m_xAxis->setTickCount(std::min(m_epochs, 10) + 1);
-    m_xAxis->setLabelFormat(m_epochs <= 10 ? "%.0f" : "%.1f");
+    setEpochAxis(m_xAxis, 0, m_epochs);
+    // The view repaints only the regions the series report as changed, and
+    // those leave out the validation markers' overhang: a new last dot was
+    // drawn cut at its right, and a new run kept slivers of the old dots. A
+    // whole repaint now and then (each epoch, each new run) costs little.
+    if (std::exchange(m_repaintWhole, false)) {
+        viewport()->update();
+    }
 }
 
 void MetricChart::showTooltip(const QPointF& point, bool validation) {

@@ -14,7 +14,7 @@ class QValueAxis;
 // Points are kept in full in member buffers; refresh() hands each series a
 // decimated copy with one replace() call. Redrawing 17,000 raw points ten
 // times a second is what makes a chart stutter; two points per pixel column
-// (the bucket's min and max) draw the same picture.
+// the points span (the bucket's min and max) draw the same picture.
 class MetricChart : public QChartView {
     Q_OBJECT
 public:
@@ -36,7 +36,12 @@ public:
     QValueAxis* xAxis() const { return m_xAxis; }
     QValueAxis* yAxis() const { return m_yAxis; }
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    int drawnBuckets(const QVector<QPointF>& source) const;
+    void redrawTrainingLines();
     void decimate(const QVector<QPointF>& source, QVector<QPointF>& drawn) const;
     void showTooltip(const QPointF& point, bool validation);
     double shown(double value) const { return m_percent ? value * 100.0 : value; }
@@ -56,6 +61,8 @@ private:
     QVector<QPointF> m_rawDrawn;
     QVector<QPointF> m_smoothDrawn;
     double m_minY = 0;
+    // Set by what partial repaints draw badly; see refresh().
+    bool m_repaintWhole = false;
     double m_maxY = 0;
 
     QLineSeries* m_rawSeries;

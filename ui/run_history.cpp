@@ -10,13 +10,10 @@
 
 #include "layerlab/dataset.h"
 #include "layerlab/errors.h"
+#include "layerlab/run_recorder.h"
 
 QString runsDirectory() {
-    const QString fromEnvironment = qEnvironmentVariable("LAYERLAB_RUNS");
-    if (!fromEnvironment.isEmpty()) {
-        return fromEnvironment;
-    }
-    return QString::fromStdString((layerlab::userDataDirectory() / "runs").string());
+    return QString::fromStdString(layerlab::defaultRunsDirectory().string());
 }
 
 QString RunRecord::whyNotResumable() const {
@@ -46,7 +43,7 @@ QString RunRecord::dropoutText() const {
     return on > 0 ? QObject::tr("dropout on") : QObject::tr("dropout off");
 }
 
-RunReader::RunReader(const QString& directory) {
+RunReader::RunReader(const QString& directory, Keep keep) : m_keep(keep) {
     m_record.directory = QDir(directory).absolutePath();
     m_record.name = QFileInfo(m_record.directory).fileName();
     readConfig();
@@ -117,6 +114,7 @@ bool RunReader::readMetrics() {
         m_metricsOffset = 0;
         m_record.steps.clear();
         m_record.validation.clear();
+        m_sawSteps = false;
     }
     if (file.size() == m_metricsOffset || !file.seek(m_metricsOffset)) {
         return false;
@@ -145,7 +143,10 @@ bool RunReader::readMetrics() {
                 m_record.stepsPerEpoch = std::max<int64_t>(1, step);
             }
         } else {
-            m_record.steps.append({step, epoch, cells[2].toDouble(), cells[3].toDouble()});
+            m_sawSteps = true;
+            if (m_keep == Keep::EveryStep) {
+                m_record.steps.append({step, epoch, cells[2].toDouble(), cells[3].toDouble()});
+            }
         }
         changed = true;
     }
@@ -153,7 +154,7 @@ bool RunReader::readMetrics() {
     if (m_record.stepsPerEpoch <= 1 && !m_record.validation.isEmpty()) {
         m_record.stepsPerEpoch = std::max<int64_t>(1, m_record.validation.front().step);
     }
-    if (m_record.stepsPerEpoch <= 1 && m_record.specValid && !m_record.steps.isEmpty()) {
+    if (m_record.stepsPerEpoch <= 1 && m_record.specValid && m_sawSteps) {
         // No validation row yet: a live run's first epoch. Guess from the
         // spec's training limit (MNIST's 60,000 when it has none).
         const layerlab::TrainingSpec& t = m_record.spec.training;
@@ -175,22 +176,29 @@ bool RunReader::readMetrics() {
     return changed;
 }
 
-QVector<RunRecord> listRuns(const QString& directory) {
+QVector<RunRecord> RunListing::list(const QString& directory) {
     QVector<RunRecord> runs;
+    std::map<QString, RunReader> listed;
     const QDir dir(directory);
     for (const QFileInfo& entry : dir.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         if (!QFileInfo::exists(entry.filePath() + "/config.json")) {
             continue;
         }
-        RunReader reader(entry.filePath());
+        const QString folder = QDir(entry.filePath()).absolutePath();
+        auto known = m_readers.find(folder);
+        RunReader reader = known != m_readers.end()
+                               ? std::move(known->second)
+                               : RunReader(folder, RunReader::Keep::ValidationOnly);
         reader.update();
-        RunRecord record = reader.record();
-        // The list needs the summary, not every step of every run.
-        record.steps.clear();
-        record.steps.squeeze();
-        runs.append(record);
+        runs.append(reader.record());
+        listed.emplace(folder, std::move(reader));
     }
+    m_readers = std::move(listed);
     std::sort(runs.begin(), runs.end(),
               [](const RunRecord& a, const RunRecord& b) { return a.date > b.date; });
     return runs;
+}
+
+QVector<RunRecord> listRuns(const QString& directory) {
+    return RunListing().list(directory);
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <map>
+
 #include <QDateTime>
 #include <QJsonObject>
 #include <QString>
@@ -69,7 +71,11 @@ struct RunRecord {
 // way at the cost of its new bytes.
 class RunReader {
 public:
-    explicit RunReader(const QString& directory);
+    // What the record keeps of metrics.csv: every step for the charts, or
+    // only the validation rows, enough for a list of runs.
+    enum class Keep { EveryStep, ValidationOnly };
+
+    explicit RunReader(const QString& directory, Keep keep = Keep::EveryStep);
 
     // True when something new arrived.
     bool update();
@@ -81,10 +87,24 @@ private:
     bool readMetrics();
 
     RunRecord m_record;
+    Keep m_keep;
+    bool m_sawSteps = false;
     qint64 m_metricsOffset = 0;
     QDateTime m_summaryTime;
 };
 
-// Every run folder under `directory` (folders holding a config.json), the
-// newest first. Reads summaries only, not metrics.
+// Lists the run folders under a directory (those holding a config.json),
+// the newest first, keeping a reader per folder: listing again reads only
+// what changed since. The runs panel lists at every run's start and end, on
+// the GUI thread, and parsing a finished run's metrics.csv again each time
+// cost about 2 ms a run (120 ms with 60 runs).
+class RunListing {
+public:
+    QVector<RunRecord> list(const QString& directory);
+
+private:
+    std::map<QString, RunReader> m_readers;  // by folder; gone ones dropped
+};
+
+// The same, once.
 QVector<RunRecord> listRuns(const QString& directory);

@@ -155,7 +155,7 @@ void RunsPanel::refresh() {
     const QSignalBlocker blocker(m_list);
     m_list->clear();
     QStringList live;
-    for (const RunRecord& run : listRuns(m_directory)) {
+    for (const RunRecord& run : m_listing.list(m_directory)) {
         const bool running = run.outcome.isEmpty() || run.outcome == "running";
         if (running) {
             live << run.directory;

@@ -3,6 +3,8 @@
 #include <QStringList>
 #include <QWidget>
 
+#include "run_history.h"
+
 class QFileSystemWatcher;
 class QPushButton;
 class QTimer;
@@ -62,6 +64,7 @@ private:
     QStringList directories(bool ticked) const;
 
     QString m_directory;
+    RunListing m_listing;
     QString m_activeRun;
     QTreeWidget* m_list;
     QPushButton* m_compare;

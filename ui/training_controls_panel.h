@@ -89,4 +89,6 @@ private:
     layerlab::RunStart m_run;
     double m_runBatchSize = 1;
     std::deque<std::pair<int64_t, double>> m_recent;
+    // The last rate shown, kept without its ETA once the run has ended.
+    QString m_lastRate;
 };

@@ -20,7 +20,7 @@ class QTimer;
 //
 // Threads: the training thread loads the dataset, builds the Trainer and runs
 // it; its observer only appends to m_inbox under m_inboxMutex and returns. A
-// GUI timer at 10 Hz takes the lock just long enough to swap the inbox out,
+// GUI timer at 5 Hz takes the lock just long enough to swap the inbox out,
 // then emits the signals below outside the lock. So the GUI thread never runs
 // a step and never waits on one, and a slow chart never slows training.
 //

@@ -115,6 +115,8 @@ void RunEvaluationTest::openedRunShowsItsMatrixAndDraws() {
     QVERIFY(!views.openRun(empty.path()));
     QCOMPARE(notices.count(), 1);
     QVERIFY(views.results() == nullptr);
+    QVERIFY2(!views.confusion()->summaryText().contains("validation images right"),
+             qPrintable(views.confusion()->summaryText()));
     QCOMPARE(views.confusion()->total(), int64_t(0));
 }
 
@@ -173,13 +175,20 @@ void RunEvaluationTest::refreshNowValidatesMidRun() {
 
     QVERIFY(worker.start(shortSpec(12800, 1)));
     QTRY_VERIFY_WITH_TIMEOUT(worker.latestWeights() != nullptr, 120000);
-    worker.pause();
     QTRY_VERIFY(refresh->isEnabled());
+    // While it trains: the weights are copied when asked for, then validated.
     QSignalSpy evaluated(views.evaluation(), &NetworkEvaluation::evaluated);
     refresh->click();
     QVERIFY(evaluated.wait(60000));
     QVERIFY(views.results()->label.startsWith("Step"));
     QCOMPARE(views.confusion()->total(), kValidationCount);
+    // And paused: the trainer copied them as it paused.
+    worker.pause();
+    QTRY_VERIFY(worker.state() == TrainingWorker::State::Paused);
+    QTRY_VERIFY(refresh->isEnabled());
+    refresh->click();
+    QVERIFY(evaluated.wait(60000));
+    QCOMPARE(evaluated.count(), 2);
 
     QSignalSpy finished(&worker, &TrainingWorker::runFinished);
     worker.stop();
@@ -211,14 +220,25 @@ void RunEvaluationTest::resumedRunContinuesItsCurves() {
     // with its own settings, not the open experiment's.
     QVERIFY(window.evaluation()->results() != nullptr);  // the stopped process's last epoch
     QSignalSpy started(&worker, &TrainingWorker::runStarted);
+    QSignalSpy evaluated(window.evaluation()->evaluation(), &NetworkEvaluation::evaluated);
     emit window.runs()->resumeRequested(dir);
     QVERIFY(worker.isBusy());
+    // Held at its first step, so that no new epoch can end meanwhile.
+    worker.pause();
     const QString note = window.controls()->resumedRunNote();
     QVERIFY2(note.contains(before.record().name) && note.contains("4 epochs"), qPrintable(note));
-    // Until its first epoch, the panels show nothing rather than the
-    // earlier process's verdict.
+    // The earlier process's panels are cleared at the start; the checkpoint
+    // the run resumes from is validated meanwhile and fills them, labelled.
     QVERIFY(started.wait(60000));
-    QVERIFY(window.evaluation()->results() == nullptr);
+    QVERIFY(evaluated.count() > 0 || evaluated.wait(60000));
+    const auto checkpointVerdict = window.evaluation()->results();
+    QVERIFY(checkpointVerdict != nullptr);
+    QVERIFY2(checkpointVerdict->label.contains("its last checkpoint"),
+             qPrintable(checkpointVerdict->label));
+    QCOMPARE(window.evaluation()->confusion()->total(), kValidationCount);
+    QVERIFY(!window.evaluation()->samples()->shownIndices().empty());
+    QCOMPARE(worker.state(), TrainingWorker::State::Paused);
+    worker.resume();
     QVERIFY(finished.wait(240000));
     QVERIFY(window.controls()->resumedRunNote().isEmpty());
     QVERIFY(window.evaluation()->results() != nullptr);

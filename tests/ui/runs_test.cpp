@@ -12,9 +12,12 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <fstream>
 
+#include "chart_export.h"
+#include "charts_panel.h"
 #include "compare_view.h"
 #include "dropout_ab.h"
 #include "experiment_document.h"
@@ -23,6 +26,7 @@
 #include "main_window.h"
 #include "presets.h"
 #include "run_export.h"
+#include "run_history.h"
 #include "runs_panel.h"
 #include "ui_test_support.h"
 
@@ -86,6 +90,8 @@ private slots:
     void exportWritesSvgWithLegendAndAxesAndRetinaPng();
     void headlessExportWritesTheBundle();
     void runsPanelListsRenamesAndDeletes();
+    void listingFollowsChangedFoldersOnly();
+    void chartsPanelExportsTheShownRun();
     void compareOverlaysRunsWithDifferences();
     void compareFollowsARunStillBeingWritten();
     void dropoutAbTrainsTwiceAndCompares();
@@ -233,6 +239,56 @@ void RunsTest::runsPanelListsRenamesAndDeletes() {
     QVERIFY(error.contains("being trained"));
     QVERIFY(!panel.renameRun(third, "other", &error));
     QVERIFY(QFile::exists(third + "/config.json"));
+}
+
+void RunsTest::listingFollowsChangedFoldersOnly() {
+    QTemporaryDir dir;
+    const QString live = writeRun(dir.path(), "live", 2, 0.9, /*finish=*/false);
+    RunListing listing;
+    QVector<RunRecord> runs = listing.list(dir.path());
+    QCOMPARE(runs.size(), 1);
+    QVERIFY(runs[0].steps.isEmpty());  // a list needs no steps
+    QCOMPARE(runs[0].validation.size(), 2);
+    QCOMPARE(runs[0].validationAccuracy, 0.9);
+
+    // Another process appends an epoch: the next listing reads just that.
+    {
+        std::ofstream out((live + "/metrics.csv").toStdString(), std::ios::app);
+        out << "21,3,0.1,0.95,,,21\n21,3,,,0.4,0.95,21\n";
+    }
+    runs = listing.list(dir.path());
+    QCOMPARE(runs[0].validation.size(), 3);
+    QCOMPARE(runs[0].validationAccuracy, 0.95);
+    QCOMPARE(runs[0].epochsDone, 3);
+
+    // A folder that appears is listed, one that is gone is not.
+    writeRun(dir.path(), "next", 1, 0.8);
+    QVERIFY(QDir(live).removeRecursively());
+    runs = listing.list(dir.path());
+    QCOMPARE(runs.size(), 1);
+    QCOMPARE(runs[0].name, QString("next"));
+    QCOMPARE(runs[0].outcome, QString("completed"));
+}
+
+void RunsTest::chartsPanelExportsTheShownRun() {
+    QTemporaryDir dir;
+    ChartsPanel panel;
+    QString error;
+    QVERIFY(!panel.exportButton()->isEnabled());
+    QVERIFY(!panel.exportChart(dir.filePath("none.png"), false, &error));
+    QVERIFY2(error.contains("no run"), qPrintable(error));
+
+    RunReader reader(writeRun(dir.path(), "shown", 3, 0.95));
+    reader.update();
+    panel.showRun(reader.record());
+    QVERIFY(panel.exportButton()->isEnabled());
+    QVERIFY2(panel.exportChart(dir.filePath("loss.png"), false, &error), qPrintable(error));
+    const QImage png(dir.filePath("loss.png"));
+    QCOMPARE(png.size(), kExportSize * kExportPixelRatio);
+    QVERIFY2(panel.exportChart(dir.filePath("accuracy.svg"), true, &error), qPrintable(error));
+    const QString svg = readAll(dir.filePath("accuracy.svg"));
+    QVERIFY(svg.contains("<svg"));
+    QVERIFY(svg.contains("Accuracy") || svg.contains("accuracy"));
 }
 
 void RunsTest::compareOverlaysRunsWithDifferences() {

@@ -28,6 +28,9 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
 
     m_summary = new QLabel(tr("No run yet: press Start (F5)."), this);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Wrapped: unwrapped, a long epoch line set the window's minimum width
+    // and pushed it past a 1366-pixel screen.
+    m_summary->setWordWrap(true);
 
     m_rawButton = new QToolButton(this);
     m_rawButton->setText(tr("Raw"));

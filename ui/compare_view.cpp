@@ -73,6 +73,7 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent) {
     m_table->setMaximumHeight(160);
 
     m_status = new QLabel(tr("Pick runs in the Runs panel and press Compare."), this);
+    m_status->setWordWrap(true);  // a long status must not widen the window
     m_exportButton = new QPushButton(tr("Export Blog Bundle…"), this);
     m_exportButton->setEnabled(false);
     connect(m_exportButton, &QPushButton::clicked, this, &CompareView::exportBundleTo);

@@ -53,6 +53,7 @@ void ChartsTest::fullRunKeepsEveryPointAndDecimates() {
     panel.resize(1200, 700);
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    const int widthBeforeTheRun = panel.minimumSizeHint().width();
     panel.startRun(seedRunStart());
 
     // Feed the last quarter of the run (where each refresh is dearest) a
@@ -83,9 +84,16 @@ void ChartsTest::fullRunKeepsEveryPointAndDecimates() {
     epoch.epoch = kEpochs;
     epoch.validationLoss = 0.04;
     epoch.validationAccuracy = 0.987;
+    epoch.trainLoss = 0.05;
+    epoch.samplesPerSecond = 2864;
     panel.addEpoch(epoch);
     QCOMPARE(panel.lossChart()->validationSeries()->count(), 1);
     QVERIFY(panel.summaryText().contains("98.7%"));
+    // The epoch line wraps rather than setting the panel's (and so the
+    // window's) minimum width: unwrapped, it pushed the window past a
+    // 1366-pixel screen at the end of a run.
+    QApplication::processEvents();  // the layout takes the new text
+    QCOMPARE(panel.minimumSizeHint().width(), widthBeforeTheRun);
     // Ticks on whole epochs, ten at most (20 epochs: every second one), and
     // the last epoch's dot is drawn whole: the plot area holds its marker.
     QCOMPARE(panel.lossChart()->xAxis()->tickInterval(), 2.0);

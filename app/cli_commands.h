@@ -11,6 +11,7 @@ namespace layerlab::cli {
 // Exit codes a script can tell apart.
 constexpr int kExitOk = 0;
 constexpr int kExitBadInput = 1;        // a bad experiment, dataset or checkpoint
+constexpr int kExitUsage = 2;           // bad command-line arguments, as most tools
 constexpr int kExitTrainingFailed = 3;  // the run started but failed (NaN loss, ...)
 constexpr int kExitInterrupted = 130;   // Ctrl+C: stopped, results so far written
 

@@ -139,7 +139,9 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // CLI11 prints the message (or the help) and has its own codes,
+        // 105-116, for each kind of mistake; one code is what scripts test.
+        return app.exit(e) == kExitOk ? kExitOk : kExitUsage;
     }
 
     try {

@@ -136,6 +136,14 @@ int main(int argc, char** argv) {
     predictCommand->add_option("images", predict.images, "Image files")->required();
     predictCommand->add_flag("--json", predict.json, "Print a JSON array, one object per image");
 
+    // CLI11 would only say that a subcommand is required.
+    const auto named = [&](const CLI::App* command) { return command->get_name() == argv[1]; };
+    if (argc > 1 && argv[1][0] != '-' && app.get_subcommands(named).empty()) {
+        std::cerr << "error: unknown command '" << argv[1]
+                  << "'; the commands are train, validate, predict, export and bench (see "
+                     "--help)\n";
+        return kExitUsage;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -35,8 +35,10 @@ check "syntax error gives file, line and column" 1 "syntax-error.json:3:[0-9]+: 
     "$cli" validate --config "$src/tests/data/syntax-error.json"
 check "missing config is named" 2 "File does not exist: $work/none.json" -- \
     "$cli" validate --config "$work/none.json"
-check "unknown subcommand is refused" 2 "A subcommand is required" -- \
+check "unknown subcommand is named" 2 "unknown command 'frobnicate'; the commands are train" -- \
     "$cli" frobnicate
+check "no subcommand is refused" 2 "A subcommand is required" -- \
+    "$cli"
 mkdir -p "$work/empty"
 check "missing dataset says where it looked" 1 "^  $work/empty/mnist$" -- \
     "$cli" train --config "$src/resources/presets/seed-dropout.json" --data "$work/empty" --out "$work/nodata"

@@ -96,34 +96,48 @@ fs::path resumeFile(const std::string& resume) {
 }  // namespace
 
 int runTrain(const TrainArguments& args) {
-    // A run folder resumed in place goes on with its own experiment, which
-    // its config.json holds; one given with --config must agree with it.
+    // --resume takes a run folder or a checkpoint file. A run folder resumed
+    // in place goes on with its own experiment, which its config.json holds;
+    // --config and the options must agree with it.
     std::error_code ec;
+    if (!args.resume.empty() && !fs::exists(args.resume, ec)) {
+        std::cerr << "error: --resume " << args.resume
+                  << ": no such run folder or checkpoint file\n";
+        return kExitBadInput;
+    }
     const bool resumeInPlace =
         !args.resume.empty() && fs::is_directory(args.resume) &&
         (args.outDir.empty() || fs::equivalent(args.outDir, args.resume, ec));
-    if (args.config.empty() && !resumeInPlace) {
-        std::cerr << "error: train needs --config FILE (or --resume RUN_FOLDER, which holds its "
-                     "own config.json)\n";
+    // The experiment a resumed checkpoint was trained with, when its run
+    // folder is at hand.
+    const fs::path resumedConfig = args.resume.empty() ? fs::path()
+                                   : fs::is_directory(args.resume)
+                                       ? fs::path(args.resume) / "config.json"
+                                       : fs::path(args.resume).parent_path() / "config.json";
+    const bool ownConfigKnown = !resumedConfig.empty() && fs::is_regular_file(resumedConfig, ec);
+    if (args.config.empty() && !ownConfigKnown) {
+        std::cerr << "error: train needs --config FILE"
+                  << (args.resume.empty() ? std::string()
+                                          : " (" + resumedConfig.string() + " is not there)")
+                  << "; --resume RUN_FOLDER alone takes the run's own config.json\n";
         return kExitBadInput;
     }
-    const fs::path configFile =
-        args.config.empty() ? fs::path(args.resume) / "config.json" : fs::path(args.config);
+    const fs::path configFile = args.config.empty() ? resumedConfig : fs::path(args.config);
     ExperimentSpec spec = loadExperiment(configFile);
     applyOverrides(args, spec);
-    if (resumeInPlace && !args.config.empty()) {
-        const fs::path ownFile = fs::path(args.resume) / "config.json";
-        const auto conflicts = resumeConflicts(loadExperiment(ownFile), spec);
+    if (resumeInPlace) {
+        const auto conflicts = resumeConflicts(loadExperiment(resumedConfig), spec);
         if (!conflicts.empty()) {
-            std::cerr << "error: " << args.resume
-                      << " was trained with other settings than --config and the options ask "
-                         "for, and a resumed run keeps its own (only --epochs, --device and "
-                         "--threads may change). Differing:\n";
+            std::cerr << "error: " << args.resume << " was trained with other settings than "
+                      << (args.config.empty() ? "" : "--config and ")
+                      << "the options ask for, and a resumed run keeps its own (only --epochs, "
+                         "--device and --threads may change). Differing:\n";
             for (const std::string& conflict : conflicts) {
                 std::cerr << "  " << conflict << "\n";
             }
-            std::cerr << "Leave --config out to resume with the run's own " << ownFile.string()
-                      << ", or start a new run with --out.\n";
+            std::cerr << "Resume with the run's own " << resumedConfig.string()
+                      << " (leave --config and those options out), or start a new run with "
+                         "--out.\n";
             return kExitBadInput;
         }
     }

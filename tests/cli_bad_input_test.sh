@@ -197,8 +197,14 @@ if [ -s "$good" ]; then
         "training.train_limit \(the run's 55000, asked 5\)" -- \
         "$cli" train --config "$seed" --data "$work/tiny" --resume "$work/good" --epochs 2 \
         --limit-train 5 --threads 1 --device cpu
+    refused "resuming without --config but with another seed" \
+        "training.seed \(the run's 8, asked 9\)" -- \
+        "$cli" train --data "$work/tiny" --resume "$work/good" --epochs 2 --seed 9 --threads 1 \
+        --device cpu
     refused "train without --config or a run folder" "train needs --config FILE" -- \
         "$cli" train --data "$work/tiny" --epochs 1
+    refused "resuming what is not there" "--resume $work/none: no such run folder or checkpoint" -- \
+        "$cli" train --data "$work/tiny" --resume "$work/none" --epochs 1
     if "$cli" train --data "$work/tiny" --resume "$work/good" --epochs 2 --threads 1 \
         --device cpu >/dev/null 2>&1 && grep -q '"epochs": 2' "$work/good/summary.json"; then
         echo "ok   resuming a run folder without --config uses its own"

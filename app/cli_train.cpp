@@ -225,7 +225,7 @@ int runTrain(const TrainArguments& args) {
     } else if (summary.outcome == RunOutcome::Failed && !resumeInPlace) {
         // Refused before its first step (no GPU, a bad initializer): there is
         // nothing to keep, and the folder would block the same --out again.
-        for (const char* file : {"config.json", "metrics.csv", "summary.json"}) {
+        for (const char* file : {"config.json", "metrics.csv", "summary.json", ".lock"}) {
             fs::remove(runDir / file, ec);
         }
         if (!folderExisted) {

@@ -201,6 +201,19 @@ if [ -s "$good" ]; then
         "training.seed \(the run's 8, asked 9\)" -- \
         "$cli" train --data "$work/tiny" --resume "$work/good" --epochs 2 --seed 9 --threads 1 \
         --device cpu
+    # A folder another process is training into is not written twice.
+    "$cli" train --config "$seed" --data "$work/tiny" --out "$work/busy" --epochs 100000 \
+        --threads 1 --device cpu >/dev/null 2>&1 &
+    busy=$!
+    for _ in $(seq 100); do
+        [ -s "$work/busy/summary.json" ] && break
+        sleep 0.1
+    done
+    refused "resuming a run another process is training" "already being written into this folder" -- \
+        "$cli" train --data "$work/tiny" --resume "$work/busy" --epochs 200000 --threads 1 \
+        --device cpu
+    kill "$busy"
+    wait "$busy" 2>/dev/null
     refused "train without --config or a run folder" "train needs --config FILE" -- \
         "$cli" train --data "$work/tiny" --epochs 1
     refused "resuming what is not there" "--resume $work/none: no such run folder or checkpoint" -- \

@@ -83,6 +83,27 @@ TEST(RunRecorder, RefusesAFolderItCannotCreate) {
     EXPECT_THROW(RunRecorder(dir / "file/run", ExperimentSpec{}), Error);
 }
 
+TEST(RunRecorder, OneWriterPerFolderAndTheLockGoesWithIt) {
+    test::TempDir dir;
+    const std::filesystem::path run = dir / "run";
+    EXPECT_FALSE(runIsBeingWritten(run));
+    {
+        const RunRecorder writer(run, ExperimentSpec{});
+        EXPECT_TRUE(runIsBeingWritten(run));
+        try {
+            RunRecorder second(run, ExperimentSpec{}, RunRecorder::Mode::Resume);
+            ADD_FAILURE() << "a second writer was let in";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find("already being written"), std::string::npos)
+                << e.what();
+        }
+    }
+    // Gone with its recorder, as with a killed process: a summary that still
+    // says "running" then belongs to a run nobody writes.
+    EXPECT_FALSE(runIsBeingWritten(run));
+    EXPECT_NO_THROW(RunRecorder(run, ExperimentSpec{}, RunRecorder::Mode::Resume));
+}
+
 TEST(RunRecorder, ResumeKeepsEarlierEpochsAndDropsTheCutShortOne) {
     test::TempDir dir;
     ExperimentSpec spec;

@@ -17,6 +17,9 @@ QString runsDirectory() {
 }
 
 QString RunRecord::whyNotResumable() const {
+    if (outcome.isEmpty() || outcome == "running") {
+        return QObject::tr("it is still being trained (by layerlab-cli or a LayerLab window)");
+    }
     if (outcome == "completed" || (epochsPlanned > 0 && epochsDone >= epochsPlanned)) {
         return epochsPlanned == 1
                    ? QObject::tr("it has trained its one epoch; there is nothing to resume")
@@ -69,7 +72,13 @@ bool RunReader::update() {
     const bool summaryChanged = readSummary();
     const bool metricsChanged = readMetrics();
     m_record.hasCheckpoint = QFileInfo::exists(m_record.directory + "/checkpoint.pt");
-    return summaryChanged || metricsChanged;
+    // Checked at every update: a process that dies changes no file.
+    const QString before = m_record.outcome;
+    const bool saysRunning = m_writtenOutcome.isEmpty() || m_writtenOutcome == "running";
+    m_record.outcome = saysRunning && !layerlab::runIsBeingWritten(m_record.directory.toStdString())
+                           ? QStringLiteral("interrupted")
+                           : m_writtenOutcome;
+    return summaryChanged || metricsChanged || m_record.outcome != before;
 }
 
 bool RunReader::readSummary() {
@@ -88,7 +97,7 @@ bool RunReader::readSummary() {
     m_summaryTime = info.lastModified();
     RunRecord& r = m_record;
     r.summary = summary;
-    r.outcome = summary.value("outcome").toString();
+    m_writtenOutcome = summary.value("outcome").toString();
     r.epochsDone = summary.value("epochs").toInt();
     r.validationAccuracy = summary.value("val_accuracy").toDouble(-1);
     r.validationLoss = summary.value("val_loss").toDouble(-1);
@@ -168,7 +177,7 @@ bool RunReader::readMetrics() {
     if (!m_record.validation.isEmpty()) {
         const ValidationPoint& last = m_record.validation.back();
         m_record.epochsDone = std::max(m_record.epochsDone, last.epoch);
-        if (m_record.outcome.isEmpty() || m_record.outcome == "running") {
+        if (m_writtenOutcome.isEmpty() || m_writtenOutcome == "running") {
             m_record.validationAccuracy = last.accuracy;
             m_record.validationLoss = last.loss;
         }

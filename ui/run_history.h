@@ -38,7 +38,10 @@ struct RunRecord {
     QString name;  // the folder's name
     QDateTime date;
     QString dataset;
-    QString outcome;  // completed, stopped, failed, running; empty: no summary yet
+    // completed, stopped, failed, running (being written now: see
+    // layerlab::runIsBeingWritten; empty before its first summary), or
+    // interrupted (it says running, but no process writes it: killed).
+    QString outcome;
     int epochsPlanned = 0;
     int epochsDone = 0;
     double validationAccuracy = -1;  // -1: none yet
@@ -58,8 +61,8 @@ struct RunRecord {
 
     // "dropout on", "dropout off" or "no dropout": how A/B runs differ.
     QString dropoutText() const;
-    // Empty for a run that was stopped, failed or killed (a summary left
-    // saying "running") with epochs to go and a checkpoint to go on from;
+    // Empty for a run that was stopped, failed or interrupted with epochs
+    // to go and a checkpoint to go on from;
     // else why it cannot be resumed, as "it has ...".
     QString whyNotResumable() const;
 };
@@ -91,6 +94,7 @@ private:
     bool m_sawSteps = false;
     qint64 m_metricsOffset = 0;
     QDateTime m_summaryTime;
+    QString m_writtenOutcome;  // as summary.json has it
 };
 
 // Lists the run folders under a directory (those holding a config.json),

@@ -16,6 +16,7 @@
 #include <QVBoxLayout>
 
 #include "format.h"
+#include "layerlab/run_recorder.h"
 #include "run_history.h"
 
 namespace {
@@ -279,6 +280,12 @@ bool RunsPanel::renameRun(const QString& directory, const QString& newName, QStr
 bool RunsPanel::deleteRun(const QString& directory, QString* error) {
     if (!m_activeRun.isEmpty() && QFileInfo(directory) == QFileInfo(m_activeRun)) {
         *error = tr("%1 is being trained; stop the run first").arg(directory);
+        return false;
+    }
+    if (layerlab::runIsBeingWritten(directory.toStdString())) {
+        *error = tr("%1 is still being trained (by layerlab-cli or another LayerLab window); "
+                    "stop that run first")
+                     .arg(directory);
         return false;
     }
     // Only a folder that looks like a run: a slip must not delete anything else.

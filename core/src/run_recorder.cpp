@@ -1,10 +1,16 @@
 #include "layerlab/run_recorder.h"
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <fstream>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -42,23 +48,43 @@ std::string formatMetric(double value) {
 
 void writeFileAtomically(const fs::path& file, const std::string& text) {
     const fs::path temporary = file.string() + ".tmp";
+    std::error_code ec;
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
         if (!out) {
-            throw Error(temporary.string() +
+            throw Error(file.string() +
                         ": cannot write here (does the folder exist, and is it writable?)");
         }
         out << text;
         out.flush();
         if (!out) {
-            throw Error(temporary.string() + ": writing failed (disk full?)");
+            out.close();
+            fs::remove(temporary, ec);
+            throw Error(file.string() + ": writing failed (disk full?)");
         }
     }
-    std::error_code ec;
     fs::rename(temporary, file, ec);
     if (ec) {
-        throw Error(file.string() + ": cannot replace it: " + ec.message());
+        const std::string why = ec.message();
+        fs::remove(temporary, ec);
+        throw Error(file.string() + ": cannot replace it: " + why);
     }
+}
+
+namespace {
+
+const char* const kLockFile = ".lock";
+
+}  // namespace
+
+bool runIsBeingWritten(const fs::path& directory) {
+    const int fd = ::open((directory / kLockFile).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return false;
+    }
+    const bool locked = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    ::close(fd);
+    return locked;
 }
 
 std::string newRunName(const ExperimentSpec& spec) {
@@ -94,11 +120,29 @@ RunRecorder::RunRecorder(fs::path directory, const ExperimentSpec& spec, Mode mo
     if (ec) {
         throw Error(m_directory.string() + ": cannot create the run folder: " + ec.message());
     }
+    // Held until this recorder goes: two writers would interleave their rows
+    // and overwrite each other's checkpoint.
+    m_lock.fd = ::open((m_directory / kLockFile).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (m_lock.fd < 0) {
+        throw Error(m_directory.string() +
+                    ": cannot write in the run folder: " + std::strerror(errno));
+    }
+    if (::flock(m_lock.fd, LOCK_EX | LOCK_NB) != 0) {
+        throw Error(m_directory.string() +
+                    ": a run is already being written into this folder (by layerlab-cli or a "
+                    "LayerLab window); wait for it to end or stop it first");
+    }
     // A resumed run's experiment (perhaps with more epochs) replaces the
     // folder's only once the checkpoint has loaded: see onStart.
     if (m_mode == Mode::Fresh) {
         writeFileAtomically(m_directory / "config.json", experimentToJson(m_spec));
         openMetrics();
+    }
+}
+
+RunRecorder::FolderLock::~FolderLock() {
+    if (fd >= 0) {
+        ::close(fd);
     }
 }
 

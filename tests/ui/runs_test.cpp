@@ -15,6 +15,7 @@
 #include <QToolButton>
 #include <QTreeWidget>
 #include <fstream>
+#include <optional>
 
 #include "chart_export.h"
 #include "charts_panel.h"
@@ -216,6 +217,21 @@ void RunsTest::runsPanelListsRenamesAndDeletes() {
     QVERIFY(panel.resumeButton()->toolTip().contains("another run is training"));
     panel.setActiveRun(QString());
 
+    // The run's process ended without a word: it reads "interrupted". Once
+    // a process writes the folder again (here a recorder that holds it, as
+    // a layerlab-cli resume would), it is live: neither resumed a second
+    // time nor deleted under that process's feet.
+    QVERIFY(panel.resumeButton()->isEnabled());
+    std::optional<layerlab::RunRecorder> writer;
+    writer.emplace(stopped.toStdString(), seedSpec(), layerlab::RunRecorder::Mode::Resume);
+    panel.refresh();
+    highlight("stopped");
+    QVERIFY(!panel.resumeButton()->isEnabled());
+    QVERIFY2(panel.resumeButton()->toolTip().contains("still being trained"),
+             qPrintable(panel.resumeButton()->toolTip()));
+    QVERIFY(!panel.deleteRun(stopped, &error));
+    QVERIFY2(error.contains("still being trained"), qPrintable(error));
+
     // A run another process finishes shows as finished without a refresh:
     // its summary.json is renamed into its folder.
     QTreeWidgetItem* live = panel.list()->findItems("stopped", Qt::MatchExactly).front();
@@ -232,6 +248,7 @@ void RunsTest::runsPanelListsRenamesAndDeletes() {
     QVERIFY(QFile::rename(stopped + "/summary.json.new", stopped + "/summary.json"));
     QTRY_VERIFY_WITH_TIMEOUT(
         !panel.list()->findItems("stopped", Qt::MatchExactly).front()->text(1).endsWith("…"), 5000);
+    writer.reset();
 
     // The run being trained is neither renamed nor deleted.
     panel.setActiveRun(third);
@@ -312,6 +329,9 @@ void RunsTest::compareOverlaysRunsWithDifferences() {
 void RunsTest::compareFollowsARunStillBeingWritten() {
     QTemporaryDir dir;
     const QString run = writeRun(dir.path(), "live", 1, 0.9, /*finish=*/false);
+    // Its writer, as another process would hold it while it trains.
+    const layerlab::RunRecorder writer(run.toStdString(), seedSpec(),
+                                       layerlab::RunRecorder::Mode::Resume);
     CompareView view;
     view.showRuns({run});
     QCOMPARE(view.records().front().steps.size(), 10);

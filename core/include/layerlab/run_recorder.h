@@ -27,8 +27,12 @@ public:
     // crash may have left rows of a half-done epoch) and appends after them.
     enum class Mode { Fresh, Resume };
 
+    // Throws when another recorder, in this process or another, is writing
+    // into `directory`.
     RunRecorder(std::filesystem::path directory, const ExperimentSpec& spec,
                 Mode mode = Mode::Fresh);
+    RunRecorder(const RunRecorder&) = delete;
+    RunRecorder& operator=(const RunRecorder&) = delete;
 
     const std::filesystem::path& directory() const { return m_directory; }
     std::filesystem::path checkpointFile() const { return m_directory / "checkpoint.pt"; }
@@ -46,7 +50,18 @@ private:
     void openMetrics();
     void writeSummary(const std::string& outcome, const std::string& message, double seconds);
 
+    // The folder's lock (see runIsBeingWritten), dropped when the recorder
+    // goes, also when its constructor throws.
+    struct FolderLock {
+        int fd = -1;
+        FolderLock() = default;
+        FolderLock(const FolderLock&) = delete;
+        FolderLock& operator=(const FolderLock&) = delete;
+        ~FolderLock();
+    };
+
     std::filesystem::path m_directory;
+    FolderLock m_lock;
     ExperimentSpec m_spec;
     Mode m_mode;
     RunStart m_start;
@@ -58,6 +73,13 @@ private:
     std::vector<std::string> m_earlierHistory;
     std::string m_earlierConfusion;  // of the last earlier epoch, as JSON text
 };
+
+// Whether a run is being written into `directory` now, by this process or
+// another: a RunRecorder holds a lock on the folder's ".lock" file while it
+// lives, and the system drops it when its process ends, however it ends. So
+// a summary that still says "running" without the lock is a run that was
+// killed.
+bool runIsBeingWritten(const std::filesystem::path& directory);
 
 // A name for a new run directory: "<experiment>-<yyyymmdd-hhmmss>". The
 // experiment's name is made one harmless path component: a name such as

@@ -185,6 +185,16 @@ TEST(ShapeInference, CaughtBeforeTrainingRatherThanByIt) {
     EXPECT_TRUE(validateExperiment(spec).empty());
 }
 
+TEST(ShapeInference, NetworkLargerThanTheMachineIsRefused) {
+    // It would otherwise train until the system kills it, without a word.
+    ExperimentSpec spec = loadExperiment(kPresetDir + "seed-dropout.json");
+    spec.model.layers[4].units = 1000000000;  // dense 1024 -> a billion: ~50 TB of weights
+    const std::vector<std::string> errors = validateExperiment(spec);
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_NE(errors[0].find("more than this machine's"), std::string::npos) << errors[0];
+    EXPECT_NE(errors[0].find("layer 5 (dense)"), std::string::npos) << errors[0];
+}
+
 TEST(ShapeInference, LayerTableListsEveryLayerAndTotals) {
     const ExperimentSpec spec = loadExperiment(kPresetDir + "seed-dropout.json");
     const std::string table = formatLayerTable(spec.model, inspectModel(spec.model, 10));

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <utility>
 
+#include <unistd.h>
+
 #include "layerlab/dataset.h"
 
 namespace layerlab {
@@ -258,6 +260,42 @@ std::vector<std::string> validateInitializers(const ModelSpec& model) {
     return errors;
 }
 
+std::string groupedNumber(int64_t value);  // "3,230,954", below
+
+// A network whose training needs more memory than the machine has: it
+// would run until the system kills it, saying nothing. Names the layer with
+// the most weights, usually the one to shrink.
+std::string memoryError(const ModelSpec& model, const ModelReport& report, int batchSize) {
+    const long pages = sysconf(_SC_PHYS_PAGES);
+    const long pageSize = sysconf(_SC_PAGE_SIZE);
+    if (!report.ok() || pages <= 0 || pageSize <= 0) {
+        return {};
+    }
+    const double machineBytes = double(pages) * double(pageSize);
+    if (double(report.estimatedTrainingBytes) <= machineBytes) {
+        return {};
+    }
+    size_t largest = 0;
+    for (size_t i = 0; i < report.layers.size(); ++i) {
+        if (report.layers[i].parameters > report.layers[largest].parameters) {
+            largest = i;
+        }
+    }
+    char text[160];
+    std::snprintf(text, sizeof text,
+                  "model: training needs about %.0f MB for a batch of %d, more than this "
+                  "machine's %.0f MB of memory; ",
+                  double(report.estimatedTrainingBytes) / 1e6, batchSize, machineBytes / 1e6);
+    std::string error = text;
+    if (largest < model.layers.size() && report.layers[largest].parameters > 0) {
+        error += "the largest is " + layerLabel(largest, model.layers[largest]) + " with " +
+                 groupedNumber(report.layers[largest].parameters) + " weights";
+    } else {
+        error += "lower the batch size or the layers' sizes";
+    }
+    return error;
+}
+
 }  // namespace
 
 std::vector<std::string> validateExperiment(const ExperimentSpec& spec) {
@@ -291,9 +329,13 @@ std::vector<std::string> validateExperiment(const ExperimentSpec& spec) {
     for (std::string& error : validateInitializers(spec.model)) {
         errors.push_back(std::move(error));
     }
-    for (std::string& error :
-         inspectModel(spec.model, numClasses, spec.training.batchSize).errors) {
-        errors.push_back(std::move(error));
+    const ModelReport report = inspectModel(spec.model, numClasses, spec.training.batchSize);
+    for (const std::string& error : report.errors) {
+        errors.push_back(error);
+    }
+    if (std::string tooBig = memoryError(spec.model, report, spec.training.batchSize);
+        !tooBig.empty()) {
+        errors.push_back(std::move(tooBig));
     }
     for (std::string& error : validateTraining(spec.training)) {
         errors.push_back(std::move(error));

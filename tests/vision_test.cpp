@@ -181,5 +181,23 @@ TEST(DigitPreprocessing, TallThinOneStaysWholeAndCentred) {
     EXPECT_NEAR(mass.y, kDigitSide / 2.0, 0.51);
 }
 
+TEST(DigitPreprocessing, MnistSizedImageIsTakenAsItIs) {
+    // An MNIST digit saved as a 28x28 PNG (export --predictions writes them):
+    // fitted again, its soft edges were cut and its strokes thinned: a
+    // 97.2% run read 184 of the first 200 test digits so, 198 as they are.
+    cv::Mat digit(kDigitSide, kDigitSide, CV_8U, cv::Scalar(0));
+    cv::ellipse(digit, {14, 14}, {5, 9}, 0, 0, 360, cv::Scalar(255), 2, cv::LINE_AA);
+    cv::Mat inverted;
+    cv::subtract(cv::Scalar(255), digit, inverted);
+    for (const cv::Mat& image : {digit, inverted}) {
+        const DigitImage fed = preprocessDigit(image);
+        ASSERT_FALSE(fed.empty);
+        ASSERT_EQ(fed.pixels.size(), size_t(kDigitSide * kDigitSide));
+        for (int i = 0; i < kDigitSide * kDigitSide; ++i) {
+            ASSERT_FLOAT_EQ(fed.pixels[size_t(i)], float(digit.data[i]) / 255.0F) << "pixel " << i;
+        }
+    }
+}
+
 }  // namespace
 }  // namespace layerlab::vision

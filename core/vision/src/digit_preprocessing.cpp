@@ -136,6 +136,20 @@ DigitImage preprocessDigit(const cv::Mat& image) {
         return result;
     }
 
+    if (image.rows == kDigitSide && image.cols == kDigitSide) {
+        // Already MNIST's form (as `layerlab-cli export --predictions` writes
+        // its images): cropping, thinning and fitting it again would only
+        // blur and shift what the network was trained on. Its ink is taken
+        // as it is, brightness included.
+        cv::Mat field;
+        ink.convertTo(field, CV_32F, 1.0 / 255.0);
+        result.empty = false;
+        result.source = source;
+        result.inkBox = cv::boundingRect(ink);
+        result.pixels.assign(field.begin<float>(), field.end<float>());
+        return result;
+    }
+
     // Otsu splits strokes from page even when a photo's page is uneven. Ink
     // counts down to a quarter of that level, so the soft edges of a stroke
     // stay in the crop as they are in MNIST's 20x20 box; the floor keeps a

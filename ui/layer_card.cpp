@@ -1,12 +1,16 @@
 #include "layer_card.h"
 
+#include <QAbstractScrollArea>
+#include <QAbstractSpinBox>
 #include <QApplication>
+#include <QComboBox>
 #include <QDrag>
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
 #include <QMimeData>
 #include <QMouseEvent>
+#include <QScrollBar>
 #include <QStyle>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -81,11 +85,17 @@ LayerCard::LayerCard(int index, const layerlab::LayerSpec& layer, QWidget* paren
     // being edited.
     for (QWidget* child : m_editor->findChildren<QWidget*>()) {
         child->installEventFilter(this);
+        if (qobject_cast<QAbstractSpinBox*>(child) || qobject_cast<QComboBox*>(child)) {
+            child->setFocusPolicy(Qt::StrongFocus);  // not focused by the wheel: see eventFilter
+        }
     }
 
     m_output = new QLabel(this);
     m_output->setObjectName("LayerOutput");
     m_output->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Wrapped: "→ ? (the shape depends on the invalid layer above)" unwrapped
+    // widened every card past the Network panel.
+    m_output->setWordWrap(true);
     m_error = new QLabel(this);
     m_error->setObjectName("LayerError");
     m_error->setWordWrap(true);
@@ -216,6 +226,21 @@ void LayerCard::focusInEvent(QFocusEvent* event) {
 bool LayerCard::eventFilter(QObject* watched, QEvent* event) {
     if (event->type() == QEvent::FocusIn) {
         emit activated(m_index);
+    }
+    // The wheel scrolls the list of cards: a spin box or list the pointer
+    // merely passes over must not change a layer (64 filters became 60
+    // while scrolling). Once clicked into, it takes the wheel as usual.
+    auto* field = qobject_cast<QWidget*>(watched);
+    const bool editsOnWheel =
+        qobject_cast<QAbstractSpinBox*>(watched) || qobject_cast<QComboBox*>(watched);
+    if (event->type() == QEvent::Wheel && editsOnWheel && !field->hasFocus()) {
+        for (QWidget* up = parentWidget(); up != nullptr; up = up->parentWidget()) {
+            if (auto* area = qobject_cast<QAbstractScrollArea*>(up)) {
+                QCoreApplication::sendEvent(area->verticalScrollBar(), event);
+                break;
+            }
+        }
+        return true;
     }
     return QFrame::eventFilter(watched, event);
 }

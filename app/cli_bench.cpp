@@ -2,7 +2,7 @@
 // that trains (a GPU box has no Qt). `layerlab-bench` adds the GUI's.
 
 #include <cstdio>
-#include <fstream>
+#include <map>
 
 #include "cli_commands.h"
 #include "layerlab/dataset.h"
@@ -19,6 +19,9 @@ int runBench(const BenchArguments& args) {
                                                    : DeviceChoice::Auto;
     const ThreadPlan threads = threadPlan(args.threads);
     spec.training.threads = args.threads;  // 0: the trainer picks the same plan
+    if (!args.jsonOut.empty()) {
+        bench::checkFiguresFile(args.jsonOut);
+    }
     const std::optional<fs::path> dataDir =
         args.dataDir.empty() ? std::nullopt : std::optional<fs::path>(args.dataDir);
 
@@ -51,16 +54,17 @@ int runBench(const BenchArguments& args) {
     std::printf("  peak resident memory                %8.0f MB\n", peakMb);
 
     if (!args.jsonOut.empty()) {
-        std::ofstream json(args.jsonOut);
-        json << "{\n  \"threads\": " << threads.intraOp << ",\n  \"blas_threads\": " << threads.blas
-             << ",\n  \"device\": \"" << training.device
-             << "\",\n  \"mnist_load_ms\": " << loadSeconds * 1e3
-             << ",\n  \"train_samples_per_second\": " << training.samplesPerSecond;
+        std::map<std::string, double> numbers{
+            {"threads", threads.intraOp},
+            {"blas_threads", threads.blas},
+            {"mnist_load_ms", loadSeconds * 1e3},
+            {"train_samples_per_second", training.samplesPerSecond},
+            {"peak_rss_mb", peakMb}};
         if (python) {
-            json << ",\n  \"python_samples_per_second\": " << *python
-                 << ",\n  \"ratio_to_python\": " << training.samplesPerSecond / *python;
+            numbers["python_samples_per_second"] = *python;
+            numbers["ratio_to_python"] = training.samplesPerSecond / *python;
         }
-        json << ",\n  \"peak_rss_mb\": " << peakMb << "\n}\n";
+        bench::writeFiguresFile(args.jsonOut, numbers, {{"device", training.device}});
     }
     return kExitOk;
 }

@@ -17,7 +17,6 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
 #include <map>
 #include <vector>
 
@@ -189,6 +188,9 @@ int main(int argc, char** argv) {
     QStandardPaths::setTestModeEnabled(true);
     const Options options = parse(app.arguments());
     try {
+        if (!options.json.empty()) {
+            bench::checkFiguresFile(options.json);
+        }
         ExperimentSpec spec = loadExperiment(options.config);
         spec.training.device = DeviceChoice::Auto;
         const ThreadPlan threads = threadPlan(options.threads);
@@ -284,14 +286,10 @@ int main(int argc, char** argv) {
                     figures["peak_rss_mb_training"]);
 
         if (!options.json.empty()) {
-            std::ofstream json(options.json);
-            json << "{\n  \"threads\": " << threads.intraOp
-                 << ",\n  \"blas_threads\": " << threads.blas << ",\n  \"device\": \"" << device
-                 << "\",\n  \"rounds\": " << options.rounds;
-            for (const auto& [key, value] : figures) {
-                json << ",\n  \"" << key << "\": " << value;
-            }
-            json << "\n}\n";
+            figures["threads"] = threads.intraOp;
+            figures["blas_threads"] = threads.blas;
+            figures["rounds"] = options.rounds;
+            bench::writeFiguresFile(options.json, figures, {{"device", device}});
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());

@@ -1,15 +1,19 @@
 #include "measurements.h"
 
+#include <nlohmann/json.hpp>
+
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 
 #include "layerlab/errors.h"
+#include "layerlab/run_recorder.h"
 
 namespace fs = std::filesystem;
 
@@ -162,6 +166,32 @@ fs::path defaultPythonPeer() {
         return installed;
     }
     return fs::path(LAYERLAB_SOURCE_DIR) / "bench" / "pytorch_peer.py";
+}
+
+void checkFiguresFile(const fs::path& file) {
+    std::error_code ec;
+    const fs::path folder = file.has_parent_path() ? file.parent_path() : fs::path(".");
+    if (fs::is_directory(file, ec)) {
+        throw Error(file.string() + ": is a folder; --json wants a file name");
+    }
+    if (!fs::is_directory(folder, ec)) {
+        throw Error(file.string() + ": cannot be written: the folder " + folder.string() +
+                    " does not exist");
+    }
+}
+
+void writeFiguresFile(const fs::path& file, const std::map<std::string, double>& numbers,
+                      const std::map<std::string, std::string>& texts) {
+    nlohmann::json figures = nlohmann::json::object();
+    for (const auto& [key, value] : numbers) {
+        // Counts (threads, rounds) as whole numbers, not "2.0".
+        const bool whole = value == std::floor(value) && std::abs(value) < 1e15;
+        figures[key] = whole ? nlohmann::json(int64_t(value)) : nlohmann::json(value);
+    }
+    for (const auto& [key, text] : texts) {
+        figures[key] = text;
+    }
+    writeFileAtomically(file, figures.dump(2) + "\n");
 }
 
 }  // namespace layerlab::bench

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,5 +64,15 @@ double quantile(std::vector<double> values, double q);
 
 // Where the Python peer is: next to the installed docs or in the source tree.
 std::filesystem::path defaultPythonPeer();
+
+// Refuses (layerlab::Error naming the file) a --json file that cannot be
+// written: a folder, or in a folder that does not exist. Checked before
+// minutes of measuring, not after.
+void checkFiguresFile(const std::filesystem::path& file);
+
+// The figures as one JSON object, numbers and strings as given.
+void writeFiguresFile(const std::filesystem::path& file,
+                      const std::map<std::string, double>& numbers,
+                      const std::map<std::string, std::string>& texts);
 
 }  // namespace layerlab::bench

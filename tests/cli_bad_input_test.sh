@@ -231,6 +231,12 @@ else
     failures=$((failures + 1))
 fi
 
+# The benchmark's --json file is checked before minutes of measuring.
+refused "bench --json into a missing folder" "$work/none/b.json: cannot be written: the folder" -- \
+    "$cli" bench --no-python --steps 5 --json "$work/none/b.json"
+refused "bench --json onto a folder" "$work: is a folder" -- \
+    "$cli" bench --no-python --steps 5 --json "$work"
+
 # Command-line values out of range are refused by the argument parser (exit
 # code 2), naming the option, before anything runs.
 for case in "--seed -1" "--threads 500" "--epochs 0" "--epochs -1" "--limit-train 2.5"; do

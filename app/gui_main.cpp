@@ -5,14 +5,62 @@
 #include <QIcon>
 #include <QTimer>
 
+#include <cstdio>
+#include <cstring>
+#include <optional>
+
 #include "dataset_setup_dialog.h"
+#include "layerlab/version.h"
 #include "main_window.h"
 #include "run_export.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: layerlab [EXPERIMENT.json]\n"
+    "       layerlab --export RUN_DIR [RUN_DIR...] --to OUT_DIR\n"
+    "\n"
+    "The LayerLab workbench: build a CNN, train it, watch it learn. With a file,\n"
+    "opens that experiment. --export writes a blog bundle of finished runs\n"
+    "(charts, confusion matrix, mistakes, summary) without a window.\n"
+    "Training without a display: layerlab-cli (see layerlab-cli --help).\n";
+
+// Answered before Qt starts: QApplication aborts when there is no display,
+// and would open a window for --help.
+std::optional<int> answerWithoutWindow(int argc, char** argv, bool headlessExport) {
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+        if (std::strcmp(argv[i], "--version") == 0) {
+            std::printf("layerlab %s\n", LAYERLAB_VERSION_STRING);
+            return 0;
+        }
+    }
+    const bool display = !qEnvironmentVariableIsEmpty("DISPLAY") ||
+                         !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
+                         !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+    if (!display && !headlessExport) {
+        std::fputs(
+            "layerlab: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are "
+            "unset); train without one with layerlab-cli, or export finished runs with "
+            "layerlab --export\n",
+            stderr);
+        return 1;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     // `layerlab --export RUN_DIR --to OUT_DIR` draws its charts without a
     // window, so it runs on a box with no display too.
     const bool headlessExport = isHeadlessExport(argc, argv);
+    if (const std::optional<int> exitCode = answerWithoutWindow(argc, argv, headlessExport)) {
+        return *exitCode;
+    }
     if (headlessExport && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
         qputenv("QT_QPA_PLATFORM", "offscreen");
     }

@@ -8,6 +8,8 @@
 #include <QObject>
 #include <algorithm>
 
+#include <sys/stat.h>
+
 #include "layerlab/dataset.h"
 #include "layerlab/errors.h"
 #include "layerlab/run_recorder.h"
@@ -83,7 +85,17 @@ bool RunReader::update() {
 
 bool RunReader::readSummary() {
     const QFileInfo info(m_record.directory + "/summary.json");
-    if (!info.exists() || info.lastModified() == m_summaryTime) {
+    // Each summary is a new file renamed into place: its inode tells it from
+    // the last one read even when both were written within the same clock
+    // tick, as a run's last epoch and its end are (a list showed the last
+    // epoch's "running" after the run had completed).
+    struct stat status {};
+    if (::stat(QFile::encodeName(info.filePath()).constData(), &status) != 0) {
+        return false;
+    }
+    const SummaryStamp stamp{status.st_ino, status.st_mtim.tv_sec, status.st_mtim.tv_nsec,
+                             status.st_size};
+    if (stamp == m_summaryStamp) {
         return false;
     }
     QFile file(info.filePath());
@@ -94,7 +106,7 @@ bool RunReader::readSummary() {
     if (summary.isEmpty()) {
         return false;  // replaced while we read it: next time
     }
-    m_summaryTime = info.lastModified();
+    m_summaryStamp = stamp;
     RunRecord& r = m_record;
     r.summary = summary;
     m_writtenOutcome = summary.value("outcome").toString();

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <tuple>
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -93,7 +95,9 @@ private:
     Keep m_keep;
     bool m_sawSteps = false;
     qint64 m_metricsOffset = 0;
-    QDateTime m_summaryTime;
+    // The summary.json last read: inode, modification time, size.
+    using SummaryStamp = std::tuple<uint64_t, int64_t, int64_t, int64_t>;
+    SummaryStamp m_summaryStamp{};
     QString m_writtenOutcome;  // as summary.json has it
 };
 

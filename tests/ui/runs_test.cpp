@@ -285,6 +285,24 @@ void RunsTest::listingFollowsChangedFoldersOnly() {
     QCOMPARE(runs.size(), 1);
     QCOMPARE(runs[0].name, QString("next"));
     QCOMPARE(runs[0].outcome, QString("completed"));
+
+    // A run's last epoch and its end rewrite the summary within one clock
+    // tick: a new summary with the old one's time still counts as new.
+    const QString summaryFile = dir.filePath("next/summary.json");
+    QFile old(summaryFile);
+    QVERIFY(old.open(QIODevice::ReadOnly));
+    const QDateTime written = old.fileTime(QFileDevice::FileModificationTime);
+    const QByteArray text = old.readAll().replace("\"completed\"", "\"stopped\"");
+    old.close();
+    QFile replacement(summaryFile + ".new");
+    QVERIFY(replacement.open(QIODevice::WriteOnly));
+    replacement.write(text);
+    QVERIFY(replacement.flush());  // before the time is set, or the write sets it again
+    QVERIFY(replacement.setFileTime(written, QFileDevice::FileModificationTime));
+    replacement.close();
+    QVERIFY(QFile::remove(summaryFile));
+    QVERIFY(QFile::rename(summaryFile + ".new", summaryFile));
+    QCOMPARE(listing.list(dir.path())[0].outcome, QString("stopped"));
 }
 
 void RunsTest::chartsPanelExportsTheShownRun() {

@@ -5,6 +5,9 @@
 #include <QDockWidget>
 #include <QScrollArea>
 #include <QStatusBar>
+#include <QTimer>
+
+#include <memory>
 
 #include "banner.h"
 #include "charts_panel.h"
@@ -17,6 +20,12 @@
 #include "runs_panel.h"
 #include "training_controls_panel.h"
 #include "training_worker.h"
+
+namespace {
+// How often an opened run that another process trains is read again: about
+// as often as its charts could change visibly.
+constexpr int kFollowOpenedRunMs = 1000;
+}  // namespace
 
 void MainWindow::buildRunsDocks() {
     m_runs = new RunsPanel(this);
@@ -47,27 +56,59 @@ void MainWindow::buildRunsDocks() {
         compareDock->show();
         compareDock->raise();
     });
+    // An opened run that another process still trains is followed: its
+    // curves as they come, its matrix and predictions again from the
+    // checkpoint each new epoch writes.
+    auto* followTimer = new QTimer(this);
+    followTimer->setInterval(kFollowOpenedRunMs);
+    auto followed = std::make_shared<std::unique_ptr<RunReader>>();
+    connect(followTimer, &QTimer::timeout, this, [this, followTimer, followed] {
+        RunReader* reader = followed->get();
+        if (reader == nullptr || m_worker->isBusy()) {
+            followTimer->stop();
+            return;
+        }
+        const qsizetype epochsBefore = reader->record().validation.size();
+        if (reader->update()) {
+            m_charts->showRun(reader->record());
+            if (reader->record().validation.size() > epochsBefore) {
+                m_evaluation->openRun(reader->record().directory);
+            }
+        }
+        const QString& outcome = reader->record().outcome;
+        if (!outcome.isEmpty() && outcome != "running") {
+            followTimer->stop();
+        }
+    });
+    connect(m_worker, &TrainingWorker::runStarted, followTimer, &QTimer::stop);
+
     // Opening one run shows its curves (in the charts and the comparison),
     // and from its checkpoint its matrix and predictions; the canvas then
     // reads drawings with its network.
-    connect(m_runs, &RunsPanel::openRequested, this, [this, compareDock](const QString& d) {
-        m_comparison->showRuns({d});
-        if (m_worker->isBusy()) {
-            // The charts keep following the run in progress; the opened
-            // run's curves are in the comparison.
-            compareDock->show();
-            compareDock->raise();
-        } else {
-            RunReader reader(d);
-            reader.update();
-            m_charts->showRun(reader.record());
-        }
-        if (m_evaluation->openRun(d) && !m_worker->isBusy()) {
-            if (auto* predictions = findChild<QDockWidget*>("predictionsDock")) {
-                predictions->raise();
-            }
-        }
-    });
+    connect(m_runs, &RunsPanel::openRequested, this,
+            [this, compareDock, followTimer, followed](const QString& d) {
+                m_comparison->showRuns({d});
+                followTimer->stop();
+                if (m_worker->isBusy()) {
+                    // The charts keep following the run in progress; the opened
+                    // run's curves are in the comparison.
+                    compareDock->show();
+                    compareDock->raise();
+                } else {
+                    *followed = std::make_unique<RunReader>(d);
+                    (*followed)->update();
+                    m_charts->showRun((*followed)->record());
+                    const QString& outcome = (*followed)->record().outcome;
+                    if (outcome.isEmpty() || outcome == "running") {
+                        followTimer->start();
+                    }
+                }
+                if (m_evaluation->openRun(d) && !m_worker->isBusy()) {
+                    if (auto* predictions = findChild<QDockWidget*>("predictionsDock")) {
+                        predictions->raise();
+                    }
+                }
+            });
     connect(m_runs, &RunsPanel::resumeRequested, this, [this](const QString& d) {
         QString error;
         if (!m_worker->resumeRun(d, &error)) {

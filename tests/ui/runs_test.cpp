@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLegendMarker>
+#include <QLineSeries>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
@@ -25,6 +26,7 @@
 #include "layerlab/dataset.h"
 #include "layerlab/run_recorder.h"
 #include "main_window.h"
+#include "metric_chart.h"
 #include "presets.h"
 #include "run_export.h"
 #include "run_history.h"
@@ -44,33 +46,43 @@ layerlab::ExperimentSpec seedSpec() {
 
 // A run folder as RunRecorder writes it, with made-up metrics: `epochs`
 // epochs of 10 steps, loss falling and accuracy rising.
-QString writeRun(const QString& parent, const QString& name, int epochs, double finalAccuracy,
-                 bool finish = true) {
-    const QString dir = parent + "/" + name;
+// Epoch `e` of `epochs` (ten steps each) into a run being recorded.
+void recordEpoch(layerlab::RunRecorder& recorder, int e, int epochs, double finalAccuracy,
+                 layerlab::RunSummary& summary) {
+    std::vector<layerlab::StepMetrics> steps;
+    for (int s = 1; s <= 10; ++s) {
+        const int64_t step = (e - 1) * 10 + s;
+        steps.push_back(
+            {step, e, s, 2.3 / double(step), 0.5 + 0.4 * step / (10.0 * epochs), double(step)});
+    }
+    recorder.onSteps(steps);
+    layerlab::EpochMetrics epoch;
+    epoch.epoch = e;
+    epoch.step = e * 10;
+    epoch.validationLoss = 1.0 / e;
+    epoch.validationAccuracy = finalAccuracy - 0.01 * (epochs - e);
+    epoch.epochSeconds = 2;
+    summary.epochs.push_back(epoch);
+    recorder.onEpoch(epoch);
+}
+
+layerlab::ExperimentSpec runSpec(const QString& name, int epochs) {
     layerlab::ExperimentSpec spec = seedSpec();
     spec.name = name.toStdString();
     spec.training.epochs = epochs;
-    layerlab::RunRecorder recorder(dir.toStdString(), spec);
+    return spec;
+}
+
+QString writeRun(const QString& parent, const QString& name, int epochs, double finalAccuracy,
+                 bool finish = true) {
+    const QString dir = parent + "/" + name;
+    layerlab::RunRecorder recorder(dir.toStdString(), runSpec(name, epochs));
     layerlab::RunStart start;
     start.trainSamples = 640;
     recorder.onStart(start);
     layerlab::RunSummary summary;
     for (int e = 1; e <= epochs; ++e) {
-        std::vector<layerlab::StepMetrics> steps;
-        for (int s = 1; s <= 10; ++s) {
-            const int64_t step = (e - 1) * 10 + s;
-            steps.push_back(
-                {step, e, s, 2.3 / double(step), 0.5 + 0.4 * step / (10.0 * epochs), double(step)});
-        }
-        recorder.onSteps(steps);
-        layerlab::EpochMetrics epoch;
-        epoch.epoch = e;
-        epoch.step = e * 10;
-        epoch.validationLoss = 1.0 / e;
-        epoch.validationAccuracy = finalAccuracy - 0.01 * (epochs - e);
-        epoch.epochSeconds = 2;
-        summary.epochs.push_back(epoch);
-        recorder.onEpoch(epoch);
+        recordEpoch(recorder, e, epochs, finalAccuracy, summary);
     }
     if (finish) {
         recorder.onFinish(summary);
@@ -95,6 +107,7 @@ private slots:
     void chartsPanelExportsTheShownRun();
     void compareOverlaysRunsWithDifferences();
     void compareFollowsARunStillBeingWritten();
+    void openedRunIsFollowedWhileAnotherProcessTrainsIt();
     void dropoutAbTrainsTwiceAndCompares();
 };
 
@@ -369,6 +382,27 @@ void RunsTest::compareFollowsARunStillBeingWritten() {
     QCOMPARE(view.records().front().steps.size(), 12);
     QCOMPARE(view.records().front().steps.back().accuracy, 0.95);
     QCOMPARE(view.table()->item(0, 2)->text(), QString("93.0%"));
+}
+
+void RunsTest::openedRunIsFollowedWhileAnotherProcessTrainsIt() {
+    QTemporaryDir dir;
+    const QString run = dir.filePath("live");
+    layerlab::RunRecorder recorder(run.toStdString(), runSpec("live", 3));
+    layerlab::RunStart start;
+    start.trainSamples = 640;
+    recorder.onStart(start);
+    layerlab::RunSummary summary;
+    recordEpoch(recorder, 1, 3, 0.9, summary);
+
+    MainWindow window;
+    emit window.runs()->openRequested(run);
+    QCOMPARE(window.charts()->lossChart()->validationSeries()->count(), 1);
+    recordEpoch(recorder, 2, 3, 0.9, summary);
+    QTRY_COMPARE_WITH_TIMEOUT(window.charts()->lossChart()->validationSeries()->count(), 2, 5000);
+    QCOMPARE(window.charts()->lossChart()->trainPointCount(), 20);
+    recordEpoch(recorder, 3, 3, 0.9, summary);
+    recorder.onFinish(summary);
+    QTRY_VERIFY_WITH_TIMEOUT(window.charts()->summaryText().contains("3 of 3 epochs"), 5000);
 }
 
 void RunsTest::dropoutAbTrainsTwiceAndCompares() {

@@ -3,7 +3,6 @@
 // exit code, never an uncaught exception.
 
 #include <CLI/CLI.hpp>
-#include <limits>
 #include <string>
 
 #include <filesystem>
@@ -28,6 +27,23 @@ const CLI::Validator kOneOrMore(
         return "Value " + value + " is not a whole number of 1 or more";
     },
     "INT>=1");
+
+// A seed is any unsigned 64-bit number, as in the experiment file; CLI11
+// alone clamped a longer one to the largest without a word.
+const CLI::Validator kSeedValue(
+    [](std::string& value) -> std::string {
+        const bool digits = !value.empty() && value.size() <= 20 &&
+                            value.find_first_not_of("0123456789") == std::string::npos;
+        try {
+            if (digits) {
+                std::stoull(value);
+                return {};
+            }
+        } catch (const std::out_of_range&) {
+        }
+        return "Value " + value + " is not a whole number from 0 to 18446744073709551615";
+    },
+    "UINT64");
 
 // The seed preset `bench` times by default: the copy installed beside this
 // program (<prefix>/bin/../share/layerlab/presets), so an install at any
@@ -75,8 +91,7 @@ int main(int argc, char** argv) {
     trainCommand->add_option("--threads", train.threads, "CPU threads (0: automatic)")
         ->check(CLI::Range(0, 256));
     // Read as a signed number first: "-1" would otherwise wrap to 2^64 - 1.
-    trainCommand->add_option("--seed", train.seed, "Override training.seed")
-        ->check(CLI::Range(int64_t(0), std::numeric_limits<int64_t>::max()));
+    trainCommand->add_option("--seed", train.seed, "Override training.seed")->check(kSeedValue);
     trainCommand->add_option("--resume", train.resume,
                              "Continue from this checkpoint.pt (or a run folder holding one)");
 

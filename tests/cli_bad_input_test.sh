@@ -239,7 +239,7 @@ refused "bench --json onto a folder" "$work: is a folder" -- \
 
 # Command-line values out of range are refused by the argument parser (exit
 # code 2), naming the option, before anything runs.
-for case in "--seed -1" "--threads 500" "--epochs 0" "--epochs -1" "--limit-train 2.5"; do
+for case in "--seed -1" "--seed 99999999999999999999" "--threads 500" "--epochs 0" "--epochs -1" "--limit-train 2.5"; do
     err=$("$cli" train --config "$seed" $case 2>&1 >/dev/null)
     rc=$?
     if [ "$rc" -eq 2 ] && grep -q -- "${case%% *}: Value" <<<"$err"; then

@@ -7,6 +7,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QProgressBar>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -117,7 +118,10 @@ void TrainingControlsPanel::sync() {
     setDouble(m_momentum, t.momentum);
     setSpin(m_batchSize, t.batchSize);
     setSpin(m_epochs, t.epochs);
-    setSpin(m_seed, int64_t(t.seed));
+    {
+        QSignalBlocker blocker(m_seed);
+        m_seed->setText(QString::number(qulonglong(t.seed)));
+    }
     setSpin(m_threads, t.threads);
     setSpin(m_trainLimit, t.trainLimit);
     setSpin(m_validationLimit, t.validationLimit);

@@ -13,6 +13,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QGroupBox;
 class QLabel;
+class QLineEdit;
 class QProgressBar;
 class QSpinBox;
 class QToolButton;
@@ -33,6 +34,7 @@ public:
     QProgressBar* progressBar() const { return m_progress; }
     QComboBox* datasetCombo() const { return m_dataset; }
     QComboBox* deviceCombo() const { return m_device; }
+    QLineEdit* seedField() const { return m_seed; }
     QString statusText() const;
     QString rateText() const;
 
@@ -73,7 +75,7 @@ private:
     QDoubleSpinBox* m_momentum;
     QSpinBox* m_batchSize;
     QSpinBox* m_epochs;
-    QSpinBox* m_seed;
+    QLineEdit* m_seed;
     QComboBox* m_device;
     QSpinBox* m_threads;
     QSpinBox* m_trainLimit;

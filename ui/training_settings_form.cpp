@@ -9,7 +9,9 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QProgressBar>
+#include <QRegularExpressionValidator>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QStandardItemModel>
@@ -27,8 +29,6 @@ namespace {
 constexpr int kMaxBatch = 8192;
 constexpr int kMaxEpochs = 1000;
 constexpr int kMaxThreads = 256;
-// Nine digits: any seed a person types, and a spin box that fits the dock.
-constexpr int kMaxSeed = 999999999;
 // Ten million images: more than any dataset offered here.
 constexpr int kMaxImages = 10000000;
 }  // namespace
@@ -105,7 +105,22 @@ QGroupBox* TrainingControlsPanel::buildSettings() {
     };
     m_batchSize = addSpin(tr("Batch size"), 1, kMaxBatch, "batch size", &TrainingSpec::batchSize);
     m_epochs = addSpin(tr("Epochs"), 1, kMaxEpochs, "epochs", &TrainingSpec::epochs);
-    m_seed = addSpin(tr("Seed"), 0, kMaxSeed, "seed", &TrainingSpec::seed);
+    // A line, not a spin box: a seed is any 64-bit number (a spin box stops
+    // at 2^31 and showed a file's 3000000000 as 999,999,999).
+    m_seed = new QLineEdit(box);
+    m_seed->setValidator(
+        new QRegularExpressionValidator(QRegularExpression("[0-9]{1,20}"), m_seed));
+    m_seed->setToolTip(tr("Any whole number from 0 to 18446744073709551615"));
+    connect(m_seed, &QLineEdit::editingFinished, this, [this] {
+        bool ok = false;
+        const qulonglong value = m_seed->text().toULongLong(&ok);
+        if (!ok) {
+            m_seed->setText(QString::number(m_document->spec().training.seed));
+            return;
+        }
+        editTraining("seed", [value](TrainingSpec& t) { t.seed = value; });
+    });
+    form->addRow(tr("Seed"), m_seed);
 
     m_device = new QComboBox(box);
     m_device->addItem(tr("Auto"), int(layerlab::DeviceChoice::Auto));

@@ -5,6 +5,7 @@
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QSpinBox>
 #include <QToolButton>
@@ -68,6 +69,7 @@ private slots:
     void openBadFileKeepsExperiment();
     void saveAndReopen();
     void wheelScrollsRatherThanEdits();
+    void seedTakesAnySixtyFourBitNumber();
 };
 
 void BuilderTest::buildSeedNetworkFromPalette() {
@@ -275,6 +277,25 @@ void BuilderTest::wheelScrollsRatherThanEdits() {
     kernel->setFocus(Qt::MouseFocusReason);  // clicked into: now it is the user's field
     turnWheelDown();
     QCOMPARE(kernel->value(), 1);
+}
+
+void BuilderTest::seedTakesAnySixtyFourBitNumber() {
+    MainWindow window;
+    showActive(window);
+    Preset preset = seedPreset();
+    preset.spec.training.seed = 3000000000ULL;  // past a spin box's int
+    window.openPreset(preset);
+    QLineEdit* seed = window.controls()->seedField();
+    QCOMPARE(seed->text(), QString("3000000000"));
+
+    seed->setText("18446744073709551615");
+    emit seed->editingFinished();
+    QCOMPARE(window.document()->spec().training.seed, 18446744073709551615ULL);
+    // One more does not fit: the field goes back to the seed in force.
+    seed->setText("18446744073709551616");
+    emit seed->editingFinished();
+    QCOMPARE(seed->text(), QString("18446744073709551615"));
+    QCOMPARE(window.document()->spec().training.seed, 18446744073709551615ULL);
 }
 
 LAYERLAB_UI_TEST_MAIN(BuilderTest)

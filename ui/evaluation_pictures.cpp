@@ -153,6 +153,10 @@ void paintMatrixFigure(QPainter& painter, const ValidationResults& r, const QStr
 }  // namespace
 
 QString sharePercent(double share) {
+    // One image of a thousand is not none: "<1%", never "0%" beside a count.
+    if (share > 0 && share < 0.005) {
+        return QStringLiteral("<1%");
+    }
     return QString::number(100.0 * share, 'f', share >= 0.995 || share < 0.1 ? 0 : 1) + "%";
 }
 

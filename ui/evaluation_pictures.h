@@ -31,7 +31,8 @@ void paintSampleTile(QPainter& painter, const ValidationResults& results, int64_
 int sampleTileHeight(int scale, int lineHeight);
 constexpr int kSampleTilePadding = 4;
 
-// A share as the panels print it: "97%", "3.4%", "0%".
+// A share as the panels print it: "97.1%", "100%", "3%" (tenths only from
+// 10%, where they tell classes apart), "<1%", "0%".
 QString sharePercent(double share);
 
 // Whole figures into a file; the format follows the suffix (.svg, else PNG

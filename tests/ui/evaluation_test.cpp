@@ -6,6 +6,7 @@
 
 #include "confusion_matrix_panel.h"
 #include "drawing_canvas_panel.h"
+#include "evaluation_pictures.h"
 #include "evaluation_views.h"
 #include "layerlab/experiment.h"
 #include "layerlab/predictor.h"
@@ -72,6 +73,11 @@ void EvaluationTest::matrixSumsToValidationCount() {
         }
         QCOMPARE(row, int64_t(std::count(r.trueLabels.begin(), r.trueLabels.end(), t)));
     }
+    // The cells' shares: one image of a thousand is not "0%".
+    QCOMPARE(sharePercent(1.0 / 1000), QString("<1%"));
+    QCOMPARE(sharePercent(0), QString("0%"));
+    QCOMPARE(sharePercent(0.034), QString("3%"));
+    QCOMPARE(sharePercent(0.971), QString("97.1%"));
 }
 
 void EvaluationTest::cellClickFiltersGrid() {

@@ -21,7 +21,7 @@
 
 namespace {
 // What a post quotes first, so that a narrow dock shows it without scrolling.
-enum Column { kName, kAccuracy, kEpochTime, kDate, kDataset, kColumns };
+enum Column { kName, kAccuracy, kEpochs, kEpochTime, kDate, kDataset, kColumns };
 constexpr int kDirectoryRole = Qt::UserRole;
 constexpr int kWhyNotResumableRole = Qt::UserRole + 1;
 
@@ -42,7 +42,8 @@ QString displayName(const QString& folderName) {
 RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     m_list = new QTreeWidget(this);
     m_list->setColumnCount(kColumns);
-    m_list->setHeaderLabels({tr("Run"), tr("Val. acc."), tr("s/epoch"), tr("Date"), tr("Data")});
+    m_list->setHeaderLabels(
+        {tr("Run"), tr("Val. acc."), tr("Epochs"), tr("s/epoch"), tr("Date"), tr("Data")});
     m_list->setRootIsDecorated(false);
     m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
     // Every column as wide as its contents, the name in full; a narrow dock
@@ -174,6 +175,15 @@ void RunsPanel::refresh() {
         item->setText(kAccuracy, run.validationAccuracy >= 0
                                      ? fmt::percent(run.validationAccuracy) + (running ? " …" : "")
                                      : (running ? tr("running") : QStringLiteral("—")));
+        // How far it got, and why it ended there unless it completed: a
+        // run stopped at 2 of 5 must not read like a finished one.
+        const QString ending = run.outcome == "completed" || running ? QString() : run.outcome;
+        item->setText(kEpochs, QString("%1/%2%3")
+                                   .arg(run.epochsDone)
+                                   .arg(run.epochsPlanned)
+                                   .arg(running            ? QStringLiteral(" …")
+                                        : ending.isEmpty() ? QString()
+                                                           : " " + ending));
         item->setText(kEpochTime, run.secondsPerEpoch > 0
                                       ? QString::number(run.secondsPerEpoch, 'f', 1)
                                       : QStringLiteral("—"));

@@ -235,6 +235,11 @@ void RunsTest::runsPanelListsRenamesAndDeletes() {
     // a layerlab-cli resume would), it is live: neither resumed a second
     // time nor deleted under that process's feet.
     QVERIFY(panel.resumeButton()->isEnabled());
+    const auto epochsColumn = [&](const QString& name) {
+        return panel.list()->findItems(name, Qt::MatchExactly).front()->text(2);
+    };
+    QCOMPARE(epochsColumn("stopped"), QString("1/3 interrupted"));
+    QCOMPARE(epochsColumn("first"), QString("1/1"));
     std::optional<layerlab::RunRecorder> writer;
     writer.emplace(stopped.toStdString(), seedSpec(), layerlab::RunRecorder::Mode::Resume);
     panel.refresh();
@@ -242,6 +247,7 @@ void RunsTest::runsPanelListsRenamesAndDeletes() {
     QVERIFY(!panel.resumeButton()->isEnabled());
     QVERIFY2(panel.resumeButton()->toolTip().contains("still being trained"),
              qPrintable(panel.resumeButton()->toolTip()));
+    QCOMPARE(epochsColumn("stopped"), QString("1/3 …"));
     QVERIFY(!panel.deleteRun(stopped, &error));
     QVERIFY2(error.contains("still being trained"), qPrintable(error));
 

@@ -5,7 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
 
 namespace layerlab::vision {
 namespace {
@@ -67,6 +73,32 @@ TEST(DigitPreprocessing, RefusesWhatIsNotAnImage) {
     EXPECT_THROW(preprocessDigit(cv::Mat()), std::invalid_argument);
     EXPECT_THROW(preprocessDigit(cv::Mat(10, 10, CV_32F, cv::Scalar(0))), std::invalid_argument);
     EXPECT_THROW(preprocessDigitFile("/nonexistent/digit.png"), std::runtime_error);
+}
+
+// The message a file that is not a readable picture gets.
+std::string refusalOf(const std::filesystem::path& file) {
+    try {
+        preprocessDigitFile(file);
+    } catch (const std::runtime_error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(DigitPreprocessing, DamagedImageIsToldFromOtherFiles) {
+    const std::filesystem::path dir = std::filesystem::temp_directory_path();
+    std::vector<uchar> png;
+    cv::imencode(".png", cv::Mat(28, 28, CV_8U, cv::Scalar(0)), png);
+    const std::filesystem::path cut = dir / "layerlab-cut-short.png";
+    const std::filesystem::path text = dir / "layerlab-not-an-image.png";
+    std::ofstream(cut, std::ios::binary).write(reinterpret_cast<const char*>(png.data()), 40);
+    std::ofstream(text) << "hello\n";
+    EXPECT_NE(refusalOf(cut).find("starts like an image but does not decode"), std::string::npos)
+        << refusalOf(cut);
+    EXPECT_NE(refusalOf(text).find("expected a PNG or JPG file"), std::string::npos)
+        << refusalOf(text);
+    std::filesystem::remove(cut);
+    std::filesystem::remove(text);
 }
 
 TEST(DigitPreprocessing, OutputIsMnistShaped) {

@@ -239,8 +239,14 @@ DigitImage preprocessDigitFile(const std::filesystem::path& file) {
                                  " as an image: OpenCV refused it (" + error.err + ")");
     }
     if (image.empty()) {
-        throw std::runtime_error("cannot read " + file.string() +
-                                 " as an image: expected a PNG or JPG file");
+        // An image format OpenCV knows by its first bytes, yet no picture:
+        // damaged, or cut short by a download or a copy.
+        throw std::runtime_error(
+            "cannot read " + file.string() + " as an image: " +
+            (cv::haveImageReader(file.string())
+                 ? std::string(
+                       "it starts like an image but does not decode (damaged or cut short?)")
+                 : std::string("expected a PNG or JPG file")));
     }
     if (image.depth() == CV_16U) {
         image.convertTo(image, CV_8U, 1.0 / 257);

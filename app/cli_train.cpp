@@ -182,6 +182,12 @@ int runTrain(const TrainArguments& args) {
                   << "\n";
         return kExitBadInput;
     }
+    if (!resumeInPlace && fs::is_directory(runDir, ec) && !fs::is_empty(runDir, ec)) {
+        std::cerr << "error: " << runDir.string()
+                  << " is not empty and holds no run: the run's files would mix with what is "
+                     "there; choose a new or empty folder for --out\n";
+        return kExitBadInput;
+    }
     const bool folderExisted = fs::exists(runDir, ec);
     RunRecorder recorder(runDir, spec,
                          resumeInPlace ? RunRecorder::Mode::Resume : RunRecorder::Mode::Fresh);

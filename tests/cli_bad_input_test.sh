@@ -201,6 +201,10 @@ if [ -s "$good" ]; then
         "training.seed \(the run's 8, asked 9\)" -- \
         "$cli" train --data "$work/tiny" --resume "$work/good" --epochs 2 --seed 9 --threads 1 \
         --device cpu
+    mkdir -p "$work/mine"
+    echo "keep me" >"$work/mine/notes.txt"
+    refused "--out into a folder holding other files" "$work/mine is not empty and holds no run" -- \
+        "$cli" train --config "$seed" --data "$work/tiny" --out "$work/mine" --device cpu
     # A folder another process is training into is not written twice.
     "$cli" train --config "$seed" --data "$work/tiny" --out "$work/busy" --epochs 100000 \
         --threads 1 --device cpu >/dev/null 2>&1 &

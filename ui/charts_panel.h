@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QString>
 #include <QWidget>
 #include <vector>
@@ -8,6 +9,7 @@
 
 class QBoxLayout;
 class QLabel;
+class QTimer;
 class QToolButton;
 class MetricChart;
 struct RunRecord;
@@ -46,8 +48,12 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
 
 private:
+    void redrawSteps();
+
     MetricChart* m_loss;
     MetricChart* m_accuracy;
+    QElapsedTimer m_sinceRedraw;
+    QTimer* m_pendingRedraw;
     QBoxLayout* m_charts;
     QLabel* m_summary;
     QToolButton* m_rawButton;

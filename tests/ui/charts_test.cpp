@@ -46,6 +46,7 @@ class ChartsTest : public QObject {
 private slots:
     void fullRunKeepsEveryPointAndDecimates();
     void rawAndSmoothedSwitch();
+    void stepsBetweenRedrawsAreDrawnSoonAfter();
 };
 
 void ChartsTest::fullRunKeepsEveryPointAndDecimates() {
@@ -131,6 +132,25 @@ void ChartsTest::rawAndSmoothedSwitch() {
     const QPointF lastRaw = panel.accuracyChart()->rawSeries()->at(199);
     const QPointF lastSmooth = panel.accuracyChart()->smoothedSeries()->at(199);
     QVERIFY(lastSmooth.y() <= lastRaw.y() + 1e-9);
+}
+
+void ChartsTest::stepsBetweenRedrawsAreDrawnSoonAfter() {
+    ChartsPanel panel;
+    panel.resize(1200, 700);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    panel.startRun(seedRunStart());
+    panel.addSteps({stepAt(1), stepAt(2)});
+    const int drawn = panel.lossChart()->rawSeries()->count();
+    QVERIFY(drawn > 0);
+    // Delivered right after a redraw: they wait for the next one, which
+    // comes by itself even if no further steps arrive.
+    std::vector<layerlab::StepMetrics> more;
+    for (int64_t step = 3; step <= 40; ++step) {
+        more.push_back(stepAt(step));
+    }
+    panel.addSteps(more);
+    QTRY_VERIFY_WITH_TIMEOUT(panel.lossChart()->rawSeries()->count() > drawn, 2000);
 }
 
 LAYERLAB_UI_TEST_MAIN(ChartsTest)

@@ -166,6 +166,16 @@ int runTrain(const TrainArguments& args) {
                "no checkpoint to resume from; choose another --out, or delete " +
                dir.string() + " to start it again there";
     };
+    // A folder another process is training into now: none of the advice
+    // below (delete it, resume it) applies until that run ends.
+    for (const fs::path& dir : {fs::path(args.resume), runDir}) {
+        std::string writer;
+        if (!dir.empty() && runIsBeingWritten(dir, &writer)) {
+            std::cerr << "error: " << dir.string() << " is being trained right now by " << writer
+                      << "; wait for that run to end or stop it first\n";
+            return kExitBadInput;
+        }
+    }
     if (!args.resume.empty() && fs::is_directory(args.resume) &&
         !fs::exists(fs::path(args.resume) / "checkpoint.pt", ec)) {
         std::cerr << "error: " << stoppedEarly(args.resume) << "\n";
@@ -182,7 +192,16 @@ int runTrain(const TrainArguments& args) {
                   << "\n";
         return kExitBadInput;
     }
-    if (!resumeInPlace && fs::is_directory(runDir, ec) && !fs::is_empty(runDir, ec)) {
+    // A lock file alone is what a run that failed at its very start leaves.
+    const auto holdsFiles = [&](const fs::path& dir) {
+        for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
+            if (entry.path().filename() != ".lock") {
+                return true;
+            }
+        }
+        return false;
+    };
+    if (!resumeInPlace && fs::is_directory(runDir, ec) && holdsFiles(runDir)) {
         std::cerr << "error: " << runDir.string()
                   << " is not empty and holds no run: the run's files would mix with what is "
                      "there; choose a new or empty folder for --out\n";

@@ -209,13 +209,21 @@ if [ -s "$good" ]; then
     "$cli" train --config "$seed" --data "$work/tiny" --out "$work/busy" --epochs 100000 \
         --threads 1 --device cpu >/dev/null 2>&1 &
     busy=$!
-    for _ in $(seq 100); do
+    # Its first epoch's end (a checkpoint to resume), on a loaded machine too.
+    for _ in $(seq 1200); do
         [ -s "$work/busy/summary.json" ] && break
         sleep 0.1
     done
-    refused "resuming a run another process is training" "already being written into this folder" -- \
+    if [ ! -s "$work/busy/summary.json" ]; then
+        echo "FAIL the busy run wrote no summary within 2 minutes"
+        failures=$((failures + 1))
+    fi
+    refused "resuming a run another process is training" \
+        "$work/busy is being trained right now by process $busy on this machine" -- \
         "$cli" train --data "$work/tiny" --resume "$work/busy" --epochs 200000 --threads 1 \
         --device cpu
+    refused "training into a folder another process is training" "is being trained right now" -- \
+        "$cli" train --config "$seed" --data "$work/tiny" --out "$work/busy" --device cpu
     kill "$busy"
     wait "$busy" 2>/dev/null
     refused "train without --config or a run folder" "train needs --config FILE" -- \

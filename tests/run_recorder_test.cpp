@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <utility>
+
+#include <unistd.h>
 #include <vector>
 
 #include "layerlab/errors.h"
@@ -102,6 +104,28 @@ TEST(RunRecorder, OneWriterPerFolderAndTheLockGoesWithIt) {
     // says "running" then belongs to a run nobody writes.
     EXPECT_FALSE(runIsBeingWritten(run));
     EXPECT_NO_THROW(RunRecorder(run, ExperimentSpec{}, RunRecorder::Mode::Resume));
+}
+
+TEST(RunRecorder, LockFileNamesItsWriterForOtherMachines) {
+    test::TempDir dir;
+    const std::filesystem::path run = dir / "run";
+    const std::filesystem::path lock = run / ".lock";
+    {
+        const RunRecorder writer(run, ExperimentSpec{});
+        std::string who;
+        EXPECT_TRUE(runIsBeingWritten(run, &who));
+        EXPECT_EQ(who, "process " + std::to_string(::getpid()) + " on this machine");
+    }
+    EXPECT_EQ(std::filesystem::file_size(lock), 0u);  // ended: names nobody
+
+    // A run folder synced from a GPU box: its lock cannot be seen from here,
+    // only the name it left, so it counts as written there.
+    test::writeFile(lock, "gpu-box 4242\n");
+    std::string who;
+    EXPECT_TRUE(runIsBeingWritten(run, &who));
+    EXPECT_NE(who.find("process 4242 on gpu-box (if that run was killed, delete"),
+              std::string::npos)
+        << who;
 }
 
 TEST(RunRecorder, ResumeKeepsEarlierEpochsAndDropsTheCutShortOne) {

@@ -74,12 +74,15 @@ bool RunReader::update() {
     const bool summaryChanged = readSummary();
     const bool metricsChanged = readMetrics();
     m_record.hasCheckpoint = QFileInfo::exists(m_record.directory + "/checkpoint.pt");
-    // Checked at every update: a process that dies changes no file.
+    // Checked at every update: a process that dies changes no file, and one
+    // that resumes a stopped run writes no summary until its first epoch ends.
     const QString before = m_record.outcome;
     const bool saysRunning = m_writtenOutcome.isEmpty() || m_writtenOutcome == "running";
-    m_record.outcome = saysRunning && !layerlab::runIsBeingWritten(m_record.directory.toStdString())
-                           ? QStringLiteral("interrupted")
-                           : m_writtenOutcome;
+    if (layerlab::runIsBeingWritten(m_record.directory.toStdString())) {
+        m_record.outcome = QStringLiteral("running");
+    } else {
+        m_record.outcome = saysRunning ? QStringLiteral("interrupted") : m_writtenOutcome;
+    }
     return summaryChanged || metricsChanged || m_record.outcome != before;
 }
 

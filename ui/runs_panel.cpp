@@ -20,6 +20,15 @@
 #include "run_history.h"
 
 namespace {
+// Who is writing a run folder now (see layerlab::runIsBeingWritten); empty
+// when nobody is.
+QString writerOf(const QString& directory) {
+    std::string writer;
+    return layerlab::runIsBeingWritten(directory.toStdString(), &writer)
+               ? QString::fromStdString(writer)
+               : QString();
+}
+
 // What a post quotes first, so that a narrow dock shows it without scrolling.
 enum Column { kName, kAccuracy, kEpochs, kEpochTime, kDate, kDataset, kColumns };
 constexpr int kDirectoryRole = Qt::UserRole;
@@ -28,6 +37,10 @@ constexpr int kWhyNotResumableRole = Qt::UserRole + 1;
 // A run writes its folder in bursts (config, then a row per step): list
 // again once it has been quiet this long, not at every file event.
 constexpr int kRefreshDelayMs = 500;
+// While another process trains a run, the list looks again this often: its
+// end (the writer letting go of the folder) and a killed writer change no
+// file the watcher would report.
+constexpr int kLivePollMs = 3000;
 
 // "seed-dropout-20261204-195512" shows as "seed-dropout": the Date column
 // has the time, the tooltip the whole folder name.
@@ -108,6 +121,10 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent) {
     m_refreshSoon->setSingleShot(true);
     m_refreshSoon->setInterval(kRefreshDelayMs);
     connect(m_refreshSoon, &QTimer::timeout, this, &RunsPanel::refresh);
+    m_livePoll = new QTimer(this);
+    m_livePoll->setSingleShot(true);
+    m_livePoll->setInterval(kLivePollMs);
+    connect(m_livePoll, &QTimer::timeout, this, &RunsPanel::refresh);
     m_watcher = new QFileSystemWatcher(this);
     connect(m_watcher, &QFileSystemWatcher::directoryChanged, m_refreshSoon,
             qOverload<>(&QTimer::start));
@@ -196,6 +213,12 @@ void RunsPanel::refresh() {
     }
     updateButtons();
     watchLiveRuns(live);
+    live.removeAll(m_activeRun);  // this window's run: its end refreshes the list
+    if (live.isEmpty()) {
+        m_livePoll->stop();
+    } else {
+        m_livePoll->start();
+    }
 }
 
 QStringList RunsPanel::directories(bool ticked) const {
@@ -269,6 +292,12 @@ bool RunsPanel::renameRun(const QString& directory, const QString& newName, QStr
         *error = tr("%1 is being trained; stop the run first").arg(directory);
         return false;
     }
+    // Renamed under a writer, the run's next checkpoint and summary would
+    // go to a folder that is gone.
+    if (const QString writer = writerOf(directory); !writer.isEmpty()) {
+        *error = tr("%1 is still being trained by %2; stop that run first").arg(directory, writer);
+        return false;
+    }
     const QString name = newName.trimmed();
     if (name.isEmpty() || name.contains('/') || name.startsWith('.')) {
         *error = tr("“%1” is not a folder name; use letters, digits, - and _").arg(name);
@@ -292,10 +321,8 @@ bool RunsPanel::deleteRun(const QString& directory, QString* error) {
         *error = tr("%1 is being trained; stop the run first").arg(directory);
         return false;
     }
-    if (layerlab::runIsBeingWritten(directory.toStdString())) {
-        *error = tr("%1 is still being trained (by layerlab-cli or another LayerLab window); "
-                    "stop that run first")
-                     .arg(directory);
+    if (const QString writer = writerOf(directory); !writer.isEmpty()) {
+        *error = tr("%1 is still being trained by %2; stop that run first").arg(directory, writer);
         return false;
     }
     // Only a folder that looks like a run: a slip must not delete anything else.

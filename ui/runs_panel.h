@@ -74,4 +74,5 @@ private:
     QPushButton* m_delete;
     QFileSystemWatcher* m_watcher;
     QTimer* m_refreshSoon;
+    QTimer* m_livePoll;
 };

@@ -8,10 +8,6 @@
 #include <ctime>
 #include <fstream>
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 
 #include "layerlab/dataset.h"
@@ -71,22 +67,6 @@ void writeFileAtomically(const fs::path& file, const std::string& text) {
     }
 }
 
-namespace {
-
-const char* const kLockFile = ".lock";
-
-}  // namespace
-
-bool runIsBeingWritten(const fs::path& directory) {
-    const int fd = ::open((directory / kLockFile).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return false;
-    }
-    const bool locked = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-    ::close(fd);
-    return locked;
-}
-
 std::string newRunName(const ExperimentSpec& spec) {
     const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     std::tm local{};
@@ -122,27 +102,12 @@ RunRecorder::RunRecorder(fs::path directory, const ExperimentSpec& spec, Mode mo
     }
     // Held until this recorder goes: two writers would interleave their rows
     // and overwrite each other's checkpoint.
-    m_lock.fd = ::open((m_directory / kLockFile).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (m_lock.fd < 0) {
-        throw Error(m_directory.string() +
-                    ": cannot write in the run folder: " + std::strerror(errno));
-    }
-    if (::flock(m_lock.fd, LOCK_EX | LOCK_NB) != 0) {
-        throw Error(m_directory.string() +
-                    ": a run is already being written into this folder (by layerlab-cli or a "
-                    "LayerLab window); wait for it to end or stop it first");
-    }
+    m_lock.acquire(m_directory);
     // A resumed run's experiment (perhaps with more epochs) replaces the
     // folder's only once the checkpoint has loaded: see onStart.
     if (m_mode == Mode::Fresh) {
         writeFileAtomically(m_directory / "config.json", experimentToJson(m_spec));
         openMetrics();
-    }
-}
-
-RunRecorder::FolderLock::~FolderLock() {
-    if (fd >= 0) {
-        ::close(fd);
     }
 }
 

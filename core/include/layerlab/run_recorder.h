@@ -54,6 +54,8 @@ private:
     // goes, also when its constructor throws.
     struct FolderLock {
         int fd = -1;
+        // Throws when another writer holds it (run_lock.cpp).
+        void acquire(const std::filesystem::path& directory);
         FolderLock() = default;
         FolderLock(const FolderLock&) = delete;
         FolderLock& operator=(const FolderLock&) = delete;
@@ -74,12 +76,15 @@ private:
     std::string m_earlierConfusion;  // of the last earlier epoch, as JSON text
 };
 
-// Whether a run is being written into `directory` now, by this process or
-// another: a RunRecorder holds a lock on the folder's ".lock" file while it
-// lives, and the system drops it when its process ends, however it ends. So
-// a summary that still says "running" without the lock is a run that was
-// killed.
-bool runIsBeingWritten(const std::filesystem::path& directory);
+// Whether a run is being written into `directory` now. A RunRecorder holds
+// a lock on the folder's ".lock" file while it lives, which the system drops
+// when its process ends, however it ends, and writes its host and process id
+// there (cleared at its end). So on the writer's machine a summary that still
+// says "running" without the lock is a run that was killed; a folder whose
+// lock file names another machine (mounted or synced from a GPU box) counts
+// as written there, since that lock cannot be seen from here. `writer`, when
+// given, receives who: "process 1234 on this machine".
+bool runIsBeingWritten(const std::filesystem::path& directory, std::string* writer = nullptr);
 
 // A name for a new run directory: "<experiment>-<yyyymmdd-hhmmss>". The
 // experiment's name is made one harmless path component: a name such as

@@ -193,6 +193,13 @@ TEST(ShapeInference, NetworkLargerThanTheMachineIsRefused) {
     ASSERT_EQ(errors.size(), 1u);
     EXPECT_NE(errors[0].find("more than this machine's"), std::string::npos) << errors[0];
     EXPECT_NE(errors[0].find("layer 5 (dense)"), std::string::npos) << errors[0];
+
+    // A batch too large is the batch's fault, not the largest layer's.
+    spec = loadExperiment(kPresetDir + "seed-dropout.json");
+    spec.training.batchSize = 2000000000;
+    const std::vector<std::string> batchErrors = validateExperiment(spec);
+    ASSERT_EQ(batchErrors.size(), 1u);
+    EXPECT_NE(batchErrors[0].find("lower 'batch_size'"), std::string::npos) << batchErrors[0];
 }
 
 TEST(ShapeInference, LayerTableListsEveryLayerAndTotals) {

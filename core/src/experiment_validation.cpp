@@ -79,8 +79,9 @@ std::vector<std::string> validateInitializers(const ModelSpec& model) {
 }
 
 // A network whose training needs more memory than the machine has: it
-// would run until the system kills it, saying nothing. Names the layer with
-// the most weights, usually the one to shrink.
+// would run until the system kills it, saying nothing. Says what to shrink:
+// the batch when the activations of one batch are most of it, else the layer
+// with the most weights.
 std::string memoryError(const ModelSpec& model, const ModelReport& report, int batchSize) {
     const long pages = sysconf(_SC_PHYS_PAGES);
     const long pageSize = sysconf(_SC_PAGE_SIZE);
@@ -88,9 +89,13 @@ std::string memoryError(const ModelSpec& model, const ModelReport& report, int b
         return {};
     }
     const double machineBytes = double(pages) * double(pageSize);
-    if (double(report.estimatedTrainingBytes) <= machineBytes) {
+    const double needed = double(report.estimatedTrainingBytes);
+    if (needed <= machineBytes) {
         return {};
     }
+    // Weights, gradients and optimizer state: 16 bytes a parameter (see
+    // inspectModel); the rest is the batch's activations.
+    const double weightBytes = double(report.totalParameters) * 16.0;
     size_t largest = 0;
     for (size_t i = 0; i < report.layers.size(); ++i) {
         if (report.layers[i].parameters > report.layers[largest].parameters) {
@@ -101,13 +106,13 @@ std::string memoryError(const ModelSpec& model, const ModelReport& report, int b
     std::snprintf(text, sizeof text,
                   "model: training needs about %.0f MB for a batch of %d, more than this "
                   "machine's %.0f MB of memory; ",
-                  double(report.estimatedTrainingBytes) / 1e6, batchSize, machineBytes / 1e6);
+                  needed / 1e6, batchSize, machineBytes / 1e6);
     std::string error = text;
-    if (largest < model.layers.size() && report.layers[largest].parameters > 0) {
+    if (weightBytes < needed - weightBytes || largest >= model.layers.size()) {
+        error += "most of it is the batch's activations: lower 'batch_size'";
+    } else {
         error += "the largest is " + layerLabel(largest, model.layers[largest]) + " with " +
                  groupedNumber(report.layers[largest].parameters) + " weights";
-    } else {
-        error += "lower the batch size or the layers' sizes";
     }
     return error;
 }

@@ -185,9 +185,12 @@ ModelReport inspectModel(const ModelSpec& model, int numClasses, int batchSize) 
     }
     // Weights, their gradients and up to two optimizer slots; activations are
     // kept once for backward and once more as their gradients.
+    // In double, capped: absurd sizes (two dense layers of 2^30 units) would
+    // overflow 64 bits.
+    const double bytes = double(report.totalParameters) * kBytesPerFloat * 4 +
+                         double(activationValues) * std::max(batchSize, 1) * kBytesPerFloat * 2;
     report.estimatedTrainingBytes =
-        report.totalParameters * kBytesPerFloat * 4 +
-        activationValues * int64_t(std::max(batchSize, 1)) * kBytesPerFloat * 2;
+        bytes >= 9.2e18 ? std::numeric_limits<int64_t>::max() : int64_t(bytes);
     return report;
 }
 

@@ -38,7 +38,11 @@ std::optional<int> answerWithoutWindow(int argc, char** argv, bool headlessExpor
             return 0;
         }
     }
-    const bool display = !qEnvironmentVariableIsEmpty("DISPLAY") ||
+    bool platformArgument = false;  // Qt's own -platform NAME
+    for (int i = 1; i < argc; ++i) {
+        platformArgument = platformArgument || std::strcmp(argv[i], "-platform") == 0;
+    }
+    const bool display = platformArgument || !qEnvironmentVariableIsEmpty("DISPLAY") ||
                          !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
                          !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
     if (!display && !headlessExport) {

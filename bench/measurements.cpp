@@ -178,6 +178,10 @@ void checkFiguresFile(const fs::path& file) {
         throw Error(file.string() + ": cannot be written: the folder " + folder.string() +
                     " does not exist");
     }
+    if (::access(folder.c_str(), W_OK) != 0) {
+        throw Error(file.string() + ": cannot be written: the folder " + folder.string() +
+                    " is not writable");
+    }
 }
 
 void writeFiguresFile(const fs::path& file, const std::map<std::string, double>& numbers,

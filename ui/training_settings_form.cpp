@@ -109,9 +109,10 @@ QGroupBox* TrainingControlsPanel::buildSettings() {
     // at 2^31 and showed a file's 3000000000 as 999,999,999).
     m_seed = new QLineEdit(box);
     m_seed->setValidator(
-        new QRegularExpressionValidator(QRegularExpression("[0-9]{1,20}"), m_seed));
+        new QRegularExpressionValidator(QRegularExpression("[0-9]{0,20}"), m_seed));
     m_seed->setToolTip(tr("Any whole number from 0 to 18446744073709551615"));
     connect(m_seed, &QLineEdit::editingFinished, this, [this] {
+        // Emptied, or past 2^64 - 1: back to the seed in force.
         bool ok = false;
         const qulonglong value = m_seed->text().toULongLong(&ok);
         if (!ok) {

@@ -295,6 +295,10 @@ void BuilderTest::seedTakesAnySixtyFourBitNumber() {
     seed->setText("18446744073709551616");
     emit seed->editingFinished();
     QCOMPARE(seed->text(), QString("18446744073709551615"));
+    seed->clear();  // emptied: the same
+    QVERIFY(seed->hasAcceptableInput());  // so that leaving the field is noticed
+    emit seed->editingFinished();
+    QCOMPARE(seed->text(), QString("18446744073709551615"));
     QCOMPARE(window.document()->spec().training.seed, 18446744073709551615ULL);
 }
 

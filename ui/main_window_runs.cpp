@@ -16,6 +16,7 @@
 #include "evaluation_views.h"
 #include "experiment_document.h"
 #include "main_window.h"
+#include "network_evaluation.h"
 #include "run_history.h"
 #include "runs_panel.h"
 #include "training_controls_panel.h"
@@ -62,7 +63,8 @@ void MainWindow::buildRunsDocks() {
     auto* followTimer = new QTimer(this);
     followTimer->setInterval(kFollowOpenedRunMs);
     auto followed = std::make_shared<std::unique_ptr<RunReader>>();
-    connect(followTimer, &QTimer::timeout, this, [this, followTimer, followed] {
+    auto epochToValidate = std::make_shared<bool>(false);
+    connect(followTimer, &QTimer::timeout, this, [this, followTimer, followed, epochToValidate] {
         RunReader* reader = followed->get();
         if (reader == nullptr || m_worker->isBusy()) {
             followTimer->stop();
@@ -71,12 +73,16 @@ void MainWindow::buildRunsDocks() {
         const qsizetype epochsBefore = reader->record().validation.size();
         if (reader->update()) {
             m_charts->showRun(reader->record());
-            if (reader->record().validation.size() > epochsBefore) {
-                m_evaluation->openRun(reader->record().directory);
-            }
+            *epochToValidate =
+                *epochToValidate || reader->record().validation.size() > epochsBefore;
+        }
+        // A new epoch's checkpoint, once no validation pass is going on.
+        if (*epochToValidate && !m_evaluation->evaluation()->isBusy()) {
+            *epochToValidate = false;
+            m_evaluation->openRun(reader->record().directory);
         }
         const QString& outcome = reader->record().outcome;
-        if (!outcome.isEmpty() && outcome != "running") {
+        if (!outcome.isEmpty() && outcome != "running" && !*epochToValidate) {
             followTimer->stop();
         }
     });
@@ -86,9 +92,10 @@ void MainWindow::buildRunsDocks() {
     // and from its checkpoint its matrix and predictions; the canvas then
     // reads drawings with its network.
     connect(m_runs, &RunsPanel::openRequested, this,
-            [this, compareDock, followTimer, followed](const QString& d) {
+            [this, compareDock, followTimer, followed, epochToValidate](const QString& d) {
                 m_comparison->showRuns({d});
                 followTimer->stop();
+                *epochToValidate = false;
                 if (m_worker->isBusy()) {
                     // The charts keep following the run in progress; the opened
                     // run's curves are in the comparison.

@@ -120,7 +120,8 @@ int runTrain(const TrainArguments& args) {
                   << (args.resume.empty() ? std::string()
                                           : " (" + resumedConfig.string() + " is not there)")
                   << "; --resume RUN_FOLDER alone takes the run's own config.json\n";
-        return kExitBadInput;
+        // Without --resume it is a command line missing its one required option.
+        return args.resume.empty() ? kExitUsage : kExitBadInput;
     }
     const fs::path configFile = args.config.empty() ? resumedConfig : fs::path(args.config);
     ExperimentSpec spec = loadExperiment(configFile);
@@ -208,8 +209,27 @@ int runTrain(const TrainArguments& args) {
         return kExitBadInput;
     }
     const bool folderExisted = fs::exists(runDir, ec);
-    RunRecorder recorder(runDir, spec,
-                         resumeInPlace ? RunRecorder::Mode::Resume : RunRecorder::Mode::Fresh);
+    // Resumed from a run folder into a new one: the new folder carries the
+    // run's curves and history up to its checkpoint, as a resume in place
+    // does, instead of starting its curves at the checkpoint's epoch.
+    const fs::path sourceRun = args.resume.empty() ? fs::path()
+                               : fs::is_directory(args.resume)
+                                   ? fs::path(args.resume)
+                                   : fs::path(args.resume).parent_path();
+    const bool continuesRun =
+        !args.resume.empty() && !resumeInPlace && fs::exists(sourceRun / "metrics.csv", ec);
+    if (continuesRun) {
+        fs::create_directories(runDir, ec);
+        for (const char* file : {"metrics.csv", "summary.json"}) {
+            if (fs::exists(sourceRun / file, ec)) {
+                fs::copy_file(sourceRun / file, runDir / file, fs::copy_options::overwrite_existing,
+                              ec);
+            }
+        }
+    }
+    RunRecorder recorder(
+        runDir, spec,
+        resumeInPlace || continuesRun ? RunRecorder::Mode::Resume : RunRecorder::Mode::Fresh);
     recorder.setEnvironment("dataset_path", data->directory.string());
     recorder.setEnvironment("dataset_checksums", datasetChecksums(data->directory));
 #ifdef LAYERLAB_HAVE_VISION

@@ -226,8 +226,14 @@ if [ -s "$good" ]; then
         "$cli" train --config "$seed" --data "$work/tiny" --out "$work/busy" --device cpu
     kill "$busy"
     wait "$busy" 2>/dev/null
-    refused "train without --config or a run folder" "train needs --config FILE" -- \
-        "$cli" train --data "$work/tiny" --epochs 1
+    err=$("$cli" train --data "$work/tiny" --epochs 1 2>&1 >/dev/null)
+    if [ $? -eq 2 ] && grep -q "train needs --config FILE" <<<"$err"; then
+        echo "ok   train without --config or a run folder is a usage error"
+        passed=$((passed + 1))
+    else
+        echo "FAIL train without --config: $err"
+        failures=$((failures + 1))
+    fi
     refused "resuming what is not there" "--resume $work/none: no such run folder or checkpoint" -- \
         "$cli" train --data "$work/tiny" --resume "$work/none" --epochs 1
     if "$cli" train --data "$work/tiny" --resume "$work/good" --epochs 2 --threads 1 \
@@ -236,6 +242,17 @@ if [ -s "$good" ]; then
         passed=$((passed + 1))
     else
         echo "FAIL resuming $work/good without --config"
+        failures=$((failures + 1))
+    fi
+    # Resumed into a new folder, the run's curves and history come along.
+    if "$cli" train --data "$work/tiny" --resume "$work/good" --out "$work/fork" --epochs 3 \
+        --threads 1 --device cpu >/dev/null 2>&1 &&
+        grep -q '"epochs": 3' "$work/fork/summary.json" &&
+        [ "$(cut -d, -f2 "$work/fork/metrics.csv" | sort -u | grep -c '^[123]$')" -eq 3 ]; then
+        echo "ok   a run resumed into a new folder carries its earlier epochs"
+        passed=$((passed + 1))
+    else
+        echo "FAIL resuming $work/good into $work/fork: $(head -c 300 "$work/fork/summary.json")"
         failures=$((failures + 1))
     fi
 else

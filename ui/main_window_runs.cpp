@@ -144,6 +144,8 @@ void MainWindow::buildRunsDocks() {
     // A new run appears in the list as soon as its folder does.
     connect(m_worker, &TrainingWorker::runStarted, m_runs, &RunsPanel::refresh);
     connect(m_worker, &TrainingWorker::runFinished, m_runs, &RunsPanel::refresh);
+    // Its row follows its epochs too (the list watches only other writers).
+    connect(m_worker, &TrainingWorker::epochFinished, m_runs, [this] { m_runs->refresh(); });
 }
 
 void MainWindow::startDropoutAb() {

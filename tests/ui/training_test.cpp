@@ -7,6 +7,8 @@
 #include <QFile>
 #include <QLineSeries>
 #include <QProgressBar>
+#include <QRegularExpression>
+#include <QTreeWidget>
 
 #include "banner.h"
 #include "charts_panel.h"
@@ -15,6 +17,7 @@
 #include "main_window.h"
 #include "metric_chart.h"
 #include "presets.h"
+#include "runs_panel.h"
 #include "training_controls_panel.h"
 #include "training_worker.h"
 #include "ui_test_support.h"
@@ -68,6 +71,7 @@ class TrainingTest : public QObject {
 private slots:
     void shortRunFillsChartsAndProgress();
     void pauseResumeStop();
+    void runsListFollowsTheWindowsOwnRun();
     void closeWindowMidRun();
     void badDatasetShowsBanner();
 };
@@ -134,6 +138,25 @@ void TrainingTest::pauseResumeStop() {
     QVERIFY2(controls->statusText().startsWith("Stopped"), qPrintable(controls->statusText()));
     QVERIFY(controls->startAction()->isEnabled());
     QVERIFY(loss->trainPointCount() < 50000 / 64);
+}
+
+void TrainingTest::runsListFollowsTheWindowsOwnRun() {
+    REQUIRE_MNIST();
+    MainWindow window;
+    window.show();
+    layerlab::ExperimentSpec spec = shortSeedRun(6400);
+    spec.training.epochs = 3;
+    window.document()->reset(spec, QString());
+    window.controls()->startAction()->trigger();
+    // Its row says how far it got at each epoch's end, not only at its end.
+    const auto epochsColumn = [&window] {
+        QTreeWidgetItem* row = window.runs()->list()->topLevelItem(0);
+        return row != nullptr ? row->text(2) : QString();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(epochsColumn().contains(QRegularExpression("^[12]/3 …$")),
+                             kRunTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.worker()->isBusy(), kRunTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(epochsColumn(), QString("3/3"), 5000);
 }
 
 void TrainingTest::closeWindowMidRun() {

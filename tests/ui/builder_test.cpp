@@ -295,7 +295,7 @@ void BuilderTest::seedTakesAnySixtyFourBitNumber() {
     seed->setText("18446744073709551616");
     emit seed->editingFinished();
     QCOMPARE(seed->text(), QString("18446744073709551615"));
-    seed->clear();  // emptied: the same
+    seed->clear();                        // emptied: the same
     QVERIFY(seed->hasAcceptableInput());  // so that leaving the field is noticed
     emit seed->editingFinished();
     QCOMPARE(seed->text(), QString("18446744073709551615"));

@@ -217,24 +217,10 @@ void Trainer::Impl::train(TrainingObserver& observer, RunSummary& summary) {
     }
 
     const int64_t batch = t.batchSize;
-    // The last, partial batch is trained too, as TFlearn does (860 steps for
-    // 55,000 images of batch 64), except a batch of one image where batch
-    // normalization needs two to compute a variance.
-    const bool batchNorm =
-        std::any_of(spec.model.layers.begin(), spec.model.layers.end(),
-                    [](const LayerSpec& layer) { return layer.kind == LayerKind::BatchNorm; });
-    if (batchNorm && batch == 1) {
-        throw Error(
-            "training: field 'batch_size' is 1, but batch normalization needs at least 2 "
-            "images per batch to train");
-    }
-    int64_t stepsPerEpoch = (trainCount + batch - 1) / batch;
-    if (batchNorm && trainCount % batch == 1 && trainCount > 1) {
-        --stepsPerEpoch;
-        observer.onNotice(
-            "each epoch leaves out its last shuffled image: " + std::to_string(trainCount) +
-            " training images make a last batch of 1, "
-            "which batch normalization cannot train on");
+    std::string leftOut;
+    const int64_t stepsPerEpoch = stepsInEpoch(spec.model, trainCount, batch, leftOut);
+    if (!leftOut.empty()) {
+        observer.onNotice(leftOut);
     }
     RunStart start;
     start.device = resolution.cuda ? "cuda:0" : "cpu";

@@ -1,7 +1,9 @@
 #include "training_steps.h"
 
 #include "batch_halves.h"
+#include "layerlab/errors.h"
 
+#include <algorithm>
 #include <cmath>
 #include <mutex>
 
@@ -107,6 +109,26 @@ void clearGradients(const std::vector<torch::Tensor>& parameters) {
     for (const torch::Tensor& p : parameters) {
         p.mutable_grad() = torch::Tensor();
     }
+}
+
+int64_t stepsInEpoch(const ModelSpec& model, int64_t trainCount, int64_t batch,
+                     std::string& notice) {
+    const bool batchNorm =
+        std::any_of(model.layers.begin(), model.layers.end(),
+                    [](const LayerSpec& layer) { return layer.kind == LayerKind::BatchNorm; });
+    if (batchNorm && batch == 1) {
+        throw Error(
+            "training: field 'batch_size' is 1, but batch normalization needs at least 2 "
+            "images per batch to train");
+    }
+    int64_t steps = (trainCount + batch - 1) / batch;
+    if (batchNorm && trainCount % batch == 1 && trainCount > 1) {
+        --steps;
+        notice = "each epoch leaves out its last shuffled image: " + std::to_string(trainCount) +
+                 " training images make a last batch of 1, which batch normalization cannot "
+                 "train on";
+    }
+    return steps;
 }
 
 }  // namespace layerlab::training

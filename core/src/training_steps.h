@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "layerlab/dataset.h"
+#include "layerlab/experiment.h"
 #include "torch_pch.h"
 
 namespace layerlab::training {
@@ -45,5 +47,13 @@ void clippedSgdStep(const std::vector<torch::Tensor>& parameters, double learnin
 // than the passes saved; the engine's halved dense layer gives a
 // contiguous one.)
 void clearGradients(const std::vector<torch::Tensor>& parameters);
+
+// Steps in an epoch of `trainCount` images. The last, partial batch is
+// trained too, as TFlearn does (860 steps for 55,000 images of batch 64),
+// except a batch of one image, on which batch normalization cannot compute a
+// variance: that image is left out, with `notice` saying so. Throws Error for
+// a batch size of 1 with batch normalization.
+int64_t stepsInEpoch(const ModelSpec& model, int64_t trainCount, int64_t batch,
+                     std::string& notice);
 
 }  // namespace layerlab::training

@@ -108,12 +108,13 @@ int runTrain(const TrainArguments& args) {
     const bool resumeInPlace =
         !args.resume.empty() && fs::is_directory(args.resume) &&
         (args.outDir.empty() || fs::equivalent(args.outDir, args.resume, ec));
-    // The experiment a resumed checkpoint was trained with, when its run
-    // folder is at hand.
-    const fs::path resumedConfig = args.resume.empty() ? fs::path()
-                                   : fs::is_directory(args.resume)
-                                       ? fs::path(args.resume) / "config.json"
-                                       : fs::path(args.resume).parent_path() / "config.json";
+    // The run folder a resumed checkpoint belongs to, and the experiment it
+    // was trained with, when that is at hand.
+    const fs::path resumedRun = args.resume.empty() ? fs::path()
+                                : fs::is_directory(args.resume)
+                                    ? fs::path(args.resume)
+                                    : fs::path(args.resume).parent_path();
+    const fs::path resumedConfig = args.resume.empty() ? fs::path() : resumedRun / "config.json";
     const bool ownConfigKnown = !resumedConfig.empty() && fs::is_regular_file(resumedConfig, ec);
     if (args.config.empty() && !ownConfigKnown) {
         std::cerr << "error: train needs --config FILE"
@@ -212,18 +213,14 @@ int runTrain(const TrainArguments& args) {
     // Resumed from a run folder into a new one: the new folder carries the
     // run's curves and history up to its checkpoint, as a resume in place
     // does, instead of starting its curves at the checkpoint's epoch.
-    const fs::path sourceRun = args.resume.empty() ? fs::path()
-                               : fs::is_directory(args.resume)
-                                   ? fs::path(args.resume)
-                                   : fs::path(args.resume).parent_path();
     const bool continuesRun =
-        !args.resume.empty() && !resumeInPlace && fs::exists(sourceRun / "metrics.csv", ec);
+        !args.resume.empty() && !resumeInPlace && fs::exists(resumedRun / "metrics.csv", ec);
     if (continuesRun) {
         fs::create_directories(runDir, ec);
         for (const char* file : {"metrics.csv", "summary.json"}) {
-            if (fs::exists(sourceRun / file, ec)) {
-                fs::copy_file(sourceRun / file, runDir / file, fs::copy_options::overwrite_existing,
-                              ec);
+            if (fs::exists(resumedRun / file, ec)) {
+                fs::copy_file(resumedRun / file, runDir / file,
+                              fs::copy_options::overwrite_existing, ec);
             }
         }
     }

@@ -20,13 +20,17 @@
 #include "run_history.h"
 
 namespace {
-// Who is writing a run folder now (see layerlab::runIsBeingWritten); empty
-// when nobody is.
-QString writerOf(const QString& directory) {
+// True, saying by whom in `error`, when a process is writing the run folder
+// now (see layerlab::runIsBeingWritten): it is then neither renamed nor
+// deleted under that process's feet.
+bool beingWrittenElsewhere(const QString& directory, QString* error) {
     std::string writer;
-    return layerlab::runIsBeingWritten(directory.toStdString(), &writer)
-               ? QString::fromStdString(writer)
-               : QString();
+    if (!layerlab::runIsBeingWritten(directory.toStdString(), &writer)) {
+        return false;
+    }
+    *error = QObject::tr("%1 is still being trained by %2; stop that run first")
+                 .arg(directory, QString::fromStdString(writer));
+    return true;
 }
 
 // What a post quotes first, so that a narrow dock shows it without scrolling.
@@ -294,8 +298,7 @@ bool RunsPanel::renameRun(const QString& directory, const QString& newName, QStr
     }
     // Renamed under a writer, the run's next checkpoint and summary would
     // go to a folder that is gone.
-    if (const QString writer = writerOf(directory); !writer.isEmpty()) {
-        *error = tr("%1 is still being trained by %2; stop that run first").arg(directory, writer);
+    if (beingWrittenElsewhere(directory, error)) {
         return false;
     }
     const QString name = newName.trimmed();
@@ -321,8 +324,7 @@ bool RunsPanel::deleteRun(const QString& directory, QString* error) {
         *error = tr("%1 is being trained; stop the run first").arg(directory);
         return false;
     }
-    if (const QString writer = writerOf(directory); !writer.isEmpty()) {
-        *error = tr("%1 is still being trained by %2; stop that run first").arg(directory, writer);
+    if (beingWrittenElsewhere(directory, error)) {
         return false;
     }
     // Only a folder that looks like a run: a slip must not delete anything else.

@@ -171,6 +171,30 @@ TEST(RedrawnDigits, ClassifiedByAShortSeedRun) {
     EXPECT_GE(result.accuracy(), plain - kPreprocessingLoss);
 }
 
+// The width drawings are thinned to is MNIST's own median, measured as a
+// drawing is: each test digit scaled up tenfold, ink from a quarter of full
+// strength, in pixels of its 20x20 box.
+TEST(RedrawnDigits, ThinningTargetIsMnistsMedianStrokeWidth) {
+    const auto data = test::realMnist();
+    ASSERT_TRUE(data);
+    const IdxImages& images = data->test.images;
+    std::vector<double> widths;
+    for (int64_t i = 0; i < images.count; ++i) {
+        const cv::Mat digit(
+            images.rows, images.cols, CV_8U,
+            const_cast<uint8_t*>(images.pixels.data() + i * images.rows * images.cols));
+        cv::Mat large;
+        cv::resize(digit, large, {}, 10, 10, cv::INTER_CUBIC);
+        const cv::Mat ink = large >= 64;
+        const cv::Rect box = cv::boundingRect(ink);
+        widths.push_back(vision::strokeWidth(ink) * vision::kDigitBox /
+                         std::max(box.width, box.height));
+    }
+    auto middle = widths.begin() + ptrdiff_t(widths.size() / 2);
+    std::nth_element(widths.begin(), middle, widths.end());
+    EXPECT_NEAR(*middle, vision::kMnistStrokeWidth, 0.1);
+}
+
 TEST(RedrawnDigits, ClassifiedByAFinishedRun) {
     const char* run = std::getenv("LAYERLAB_REDRAWN_RUN");
     if (run == nullptr || *run == '\0') {

@@ -181,10 +181,11 @@ TEST(DigitPreprocessing, CropAndFitKeepAspectRatio) {
 }
 
 TEST(DigitPreprocessing, CentreOfMassSitsAtTheCentre) {
-    // Off-centre and lopsided: a heavy blob with a thin tail, in a corner.
+    // Off-centre and lopsided: a heavy blob with a tail to its left, near
+    // the top.
     cv::Mat ink(kCanvas, kCanvas, CV_8U, cv::Scalar(0));
-    cv::circle(ink, {230, 40}, 25, cv::Scalar(255), cv::FILLED);
-    cv::line(ink, {230, 40}, {120, 150}, cv::Scalar(255), 6);
+    cv::circle(ink, {210, 70}, 60, cv::Scalar(255), cv::FILLED);
+    cv::line(ink, {210, 70}, {60, 70}, cv::Scalar(255), 20);
     const DigitImage digit = preprocessDigit(ink);
     ASSERT_FALSE(digit.empty);
     const cv::Point2d mass = centreOfMass(digit);
@@ -211,6 +212,45 @@ TEST(DigitPreprocessing, TallThinOneStaysWholeAndCentred) {
     const cv::Point2d mass = centreOfMass(digit);
     EXPECT_NEAR(mass.x, kDigitSide / 2.0, 0.51);
     EXPECT_NEAR(mass.y, kDigitSide / 2.0, 0.51);
+}
+
+// The width of the strokes in a 28x28 result, measured as the preprocessing
+// measures a drawing: scaled up tenfold, ink from a quarter of full strength.
+double resultStrokeWidth(const DigitImage& digit) {
+    cv::Mat large;
+    cv::resize(field(digit), large, {}, 10, 10, cv::INTER_CUBIC);
+    return strokeWidth(large > 0.25f) / 10;
+}
+
+TEST(DigitPreprocessing, StrokeWidthIsReadOnTheStrokesMiddleLine) {
+    cv::Mat ink(kCanvas, kCanvas, CV_8U, cv::Scalar(0));
+    cv::line(ink, {40, 60}, {240, 200}, cv::Scalar(255), /*thickness=*/12);
+    EXPECT_NEAR(strokeWidth(ink), 12, 1.5);
+    // A filled blob where a marker lingered holds most of the ink, yet only
+    // a small part of the middle line: the stroke reads as wide as before.
+    cv::circle(ink, {60, 74}, 35, cv::Scalar(255), cv::FILLED);
+    EXPECT_NEAR(strokeWidth(ink), 12, 2.5);
+    EXPECT_EQ(strokeWidth(cv::Mat(20, 20, CV_8U, cv::Scalar(0))), 0);
+}
+
+TEST(DigitPreprocessing, StrokesAreBroughtToMnistsWidth) {
+    // The same ring and bar drawn with a broad marker and with a fine pen.
+    const auto draw = [](int thickness) {
+        cv::Mat ink(kCanvas, kCanvas, CV_8U, cv::Scalar(0));
+        cv::circle(ink, {130, 90}, 55, cv::Scalar(255), thickness, cv::LINE_AA);
+        cv::line(ink, {185, 90}, {175, 250}, cv::Scalar(255), thickness, cv::LINE_AA);
+        return ink;
+    };
+    for (const int thickness : {40, 6}) {
+        SCOPED_TRACE("drawn " + std::to_string(thickness) + " px wide");
+        const DigitImage digit = preprocessDigit(draw(thickness));
+        ASSERT_FALSE(digit.empty);
+        EXPECT_NEAR(resultStrokeWidth(digit), kMnistStrokeWidth, 0.75);
+        // Still a ring: neither thinning nor thickening fills or breaks it.
+        const cv::Rect box = inkBox(digit);
+        EXPECT_LT(field(digit).at<float>(box.y + 6, box.x + 6), 0.1f);
+        EXPECT_GE(box.height, kDigitBox - 1);
+    }
 }
 
 TEST(DigitPreprocessing, MnistSizedImageIsTakenAsItIs) {

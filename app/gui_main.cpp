@@ -85,12 +85,28 @@ int main(int argc, char** argv) {
         return runHeadlessExport(QApplication::arguments());
     }
 
+    // Qt has taken its own options (-platform, -style...) out by now: what
+    // is left is at most one experiment file.
+    const QStringList arguments = QApplication::arguments().mid(1);
+    for (const QString& argument : arguments) {
+        if (argument.startsWith('-')) {
+            std::fprintf(stderr, "layerlab: unknown option %s (see layerlab --help)\n",
+                         qUtf8Printable(argument));
+            return 2;
+        }
+    }
+    if (arguments.size() > 1) {
+        std::fprintf(stderr,
+                     "layerlab: opens one experiment file, got %lld (see layerlab --help)\n",
+                     static_cast<long long>(arguments.size()));
+        return 2;
+    }
+
     MainWindow window;
     window.show();
     // `layerlab FILE`, as the menu entry and file managers start it.
-    const QStringList arguments = QApplication::arguments();
-    if (arguments.size() > 1 && !arguments.at(1).startsWith('-')) {
-        window.openFile(arguments.at(1));
+    if (!arguments.isEmpty()) {
+        window.openFile(arguments.first());
     }
     // First run with no MNIST: say where it was looked for and offer to fetch
     // it, once the window is up behind the dialog.

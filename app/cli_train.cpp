@@ -58,6 +58,52 @@ void applyOverrides(const TrainArguments& args, ExperimentSpec& spec) {
     }
 }
 
+// "training.seed (the run's 8, asked 3)" for each field of two objects that
+// differs, either way round.
+void fieldConflicts(const std::string& prefix, const nlohmann::json& own,
+                    const nlohmann::json& asked, std::vector<std::string>& conflicts) {
+    const auto shown = [](const nlohmann::json& object, const std::string& key) {
+        return object.contains(key) ? object[key].dump() : std::string("none");
+    };
+    nlohmann::json keys = nlohmann::json::object();
+    for (const auto& [key, value] : own.items()) {
+        keys[key] = true;
+    }
+    for (const auto& [key, value] : asked.items()) {
+        keys[key] = true;
+    }
+    for (const auto& [key, present] : keys.items()) {
+        if (!own.contains(key) || !asked.contains(key) || own[key] != asked[key]) {
+            conflicts.push_back(prefix + key + " (the run's " + shown(own, key) + ", asked " +
+                                shown(asked, key) + ")");
+        }
+    }
+}
+
+// The model's differences by layer: "model.layers[3] (conv2): filters (the
+// run's 64, asked 32)", or the layer counts when they differ.
+void modelConflicts(const nlohmann::json& own, const nlohmann::json& asked,
+                    std::vector<std::string>& conflicts) {
+    nlohmann::json ownRest = own;
+    nlohmann::json askedRest = asked;
+    ownRest.erase("layers");
+    askedRest.erase("layers");
+    fieldConflicts("model.", ownRest, askedRest, conflicts);
+    const nlohmann::json& ownLayers = own["layers"];
+    const nlohmann::json& askedLayers = asked["layers"];
+    if (ownLayers.size() != askedLayers.size()) {
+        conflicts.push_back("model.layers (the run has " + std::to_string(ownLayers.size()) +
+                            " layers, asked " + std::to_string(askedLayers.size()) + ")");
+        return;
+    }
+    for (size_t i = 0; i < ownLayers.size(); ++i) {
+        const nlohmann::json& layer = ownLayers[i];
+        const std::string label = layer.value("name", layer.value("type", std::string("layer")));
+        fieldConflicts("model.layers[" + std::to_string(i + 1) + "] (" + label + "): ", layer,
+                       askedLayers[i], conflicts);
+    }
+}
+
 // What the run folder's own experiment and the one on the command line
 // disagree on, by field, leaving out what a resumed run may change: more
 // epochs, and the device and threads it runs on.
@@ -73,18 +119,11 @@ std::vector<std::string> resumeConflicts(const ExperimentSpec& own, const Experi
     const nlohmann::json b = fields(asked);
     std::vector<std::string> conflicts;
     if (a["dataset"] != b["dataset"]) {
-        conflicts.push_back("dataset");
+        conflicts.push_back("dataset (the run's " + a["dataset"].dump() + ", asked " +
+                            b["dataset"].dump() + ")");
     }
-    if (a["model"] != b["model"]) {
-        conflicts.push_back("model");
-    }
-    for (const auto& [key, value] : a["training"].items()) {
-        if (!b["training"].contains(key) || b["training"][key] != value) {
-            conflicts.push_back("training." + key + " (the run's " + value.dump() + ", asked " +
-                                (b["training"].contains(key) ? b["training"][key].dump() : "none") +
-                                ")");
-        }
-    }
+    modelConflicts(a["model"], b["model"], conflicts);
+    fieldConflicts("training.", a["training"], b["training"], conflicts);
     return conflicts;
 }
 

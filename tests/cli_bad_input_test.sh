@@ -201,6 +201,11 @@ if [ -s "$good" ]; then
         "training.seed \(the run's 8, asked 9\)" -- \
         "$cli" train --data "$work/tiny" --resume "$work/good" --epochs 2 --seed 9 --threads 1 \
         --device cpu
+    narrower=$(layer3 '{"type": "conv2d", "name": "conv2", "filters": 32, "kernel": 2, "padding": "same", "activation": "relu"}' | exp narrower)
+    refused "resuming with a narrower second convolution" \
+        "model.layers\[3\] \(conv2\): filters \(the run's 64, asked 32\)" -- \
+        "$cli" train --config "$narrower" --data "$work/tiny" --resume "$work/good" --epochs 2 \
+        --threads 1 --device cpu
     mkdir -p "$work/mine"
     echo "keep me" >"$work/mine/notes.txt"
     refused "--out into a folder holding other files" "$work/mine is not empty and holds no run" -- \

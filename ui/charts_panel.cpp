@@ -168,6 +168,13 @@ void ChartsPanel::showRun(const RunRecord& run) {
     if (run.validationAccuracy >= 0) {
         text += tr(" · validation accuracy <b>%1</b>").arg(fmt::percent(run.validationAccuracy));
     }
+    // How it ended, unless it simply finished: a stopped or interrupted run
+    // is one to resume, not a result to quote.
+    if (run.outcome.isEmpty() || run.outcome == QLatin1String("running")) {
+        text += tr(" · <b>running</b>");
+    } else if (run.outcome != QLatin1String("completed")) {
+        text += tr(" · <b>%1</b>").arg(run.outcome.toHtmlEscaped());
+    }
     m_summary->setText(text);
 }
 

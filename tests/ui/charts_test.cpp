@@ -8,6 +8,7 @@
 
 #include "charts_panel.h"
 #include "metric_chart.h"
+#include "run_history.h"
 #include "ui_test_support.h"
 
 namespace {
@@ -47,6 +48,7 @@ private slots:
     void fullRunKeepsEveryPointAndDecimates();
     void rawAndSmoothedSwitch();
     void stepsBetweenRedrawsAreDrawnSoonAfter();
+    void openedRunSaysHowItEnded();
 };
 
 void ChartsTest::fullRunKeepsEveryPointAndDecimates() {
@@ -151,6 +153,29 @@ void ChartsTest::stepsBetweenRedrawsAreDrawnSoonAfter() {
     }
     panel.addSteps(more);
     QTRY_VERIFY_WITH_TIMEOUT(panel.lossChart()->rawSeries()->count() > drawn, 2000);
+}
+
+void ChartsTest::openedRunSaysHowItEnded() {
+    ChartsPanel panel;
+    RunRecord run;
+    run.name = "seed-dropout";
+    run.epochsPlanned = 5;
+    run.epochsDone = 2;
+    run.validationAccuracy = 0.95;
+    // A run to resume, not a result to quote: the header says so.
+    for (const QString outcome : {"interrupted", "stopped", "failed"}) {
+        run.outcome = outcome;
+        panel.showRun(run);
+        QVERIFY2(panel.summaryText().contains("<b>" + outcome + "</b>"),
+                 qPrintable(panel.summaryText()));
+    }
+    run.outcome.clear();  // no summary yet: another process is training it
+    panel.showRun(run);
+    QVERIFY2(panel.summaryText().contains("running"), qPrintable(panel.summaryText()));
+    run.outcome = "completed";
+    run.epochsDone = 5;
+    panel.showRun(run);
+    QVERIFY2(panel.summaryText().endsWith("<b>95.0%</b>"), qPrintable(panel.summaryText()));
 }
 
 LAYERLAB_UI_TEST_MAIN(ChartsTest)

@@ -100,6 +100,8 @@ private:
     void drain();
     void setState(State state);
     void finishThread();
+    // Gives the memory a finished run freed back to the system.
+    static void returnFreedMemory();
 
     std::thread m_thread;
     QTimer* m_drainTimer;

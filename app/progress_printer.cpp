@@ -96,7 +96,9 @@ void ProgressPrinter::printProgress(const StepMetrics& last, bool final) {
     std::printf(
         "%sepoch %d/%d [%s] %3d%% step %lld/%lld loss %.4f acc %.4f %6.0f samples/s ETA %s%s",
         m_interactive ? "\r" : "", last.epoch, m_start.epochs, bar.c_str(), percent,
-        static_cast<long long>(last.step), static_cast<long long>(m_start.totalSteps),
+        // The epoch's step, as the bar and percent show: the whole run's
+        // count beside an epoch's percent read as a mismatch.
+        static_cast<long long>(last.stepInEpoch), static_cast<long long>(m_start.stepsPerEpoch),
         m_epochLossSum / double(std::max<int64_t>(m_epochSteps, 1)),
         m_epochAccuracySum / double(std::max<int64_t>(m_epochSteps, 1)), samplesPerSecond,
         etaText(last).c_str(), m_interactive ? "\033[K" : "\n");

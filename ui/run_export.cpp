@@ -195,8 +195,11 @@ QString runsMarkdown(const QVector<RunRecord>& runs) {
     each(QObject::tr("epochs"),
          [](const RunRecord& r) { return QString::number(r.spec.training.epochs); });
     each(QObject::tr("training images"), [](const RunRecord& r) {
+        // A run that ended before its first epoch has no count in its
+        // summary; its experiment still says what it asked for.
         const qint64 n = r.summary.value("train_samples").toInteger();
-        return n > 0 ? fmt::grouped(n) : QObject::tr("all");
+        const int64_t limit = r.spec.training.trainLimit;
+        return n > 0 ? fmt::grouped(n) : limit > 0 ? fmt::grouped(limit) : QObject::tr("all");
     });
     each(QObject::tr("seed"),
          [](const RunRecord& r) { return QString::number(qulonglong(r.spec.training.seed)); });
@@ -229,6 +232,11 @@ QString runsMarkdown(const QVector<RunRecord>& runs) {
         << "| --- | --- | --- | --- | --- | --- |\n";
     for (const RunRecord& r : runs) {
         const QJsonObject env = r.summary.value("environment").toObject();
+        if (env.isEmpty()) {
+            // Written with the first epoch's summary: none yet.
+            out << row(r.name, {"—", "—", "—", "—", "—"});
+            continue;
+        }
         out << row(r.name, {env.value("layerlab").toString(), env.value("libtorch").toString(),
                             env.value("qt").toString(QObject::tr("(CLI)")),
                             env.value("device_name").toString(),

@@ -1,6 +1,6 @@
-// Runs you can keep, compare and publish: the run history, following a run
-// folder still being written, the comparison, chart export and the dropout
-// A/B from the window.
+// Runs you can keep and compare: the run history, following a run folder
+// still being written, the comparison, a chart's export from the panel and
+// the dropout A/B from the window. The blog bundle: run_export_test.cpp.
 
 #include <QChart>
 #include <QChartView>
@@ -29,79 +29,16 @@
 #include "metric_chart.h"
 #include "presets.h"
 #include "run_export.h"
+#include "run_folders.h"
 #include "run_history.h"
 #include "runs_panel.h"
 #include "ui_test_support.h"
 
-namespace {
-
-layerlab::ExperimentSpec seedSpec() {
-    for (const Preset& preset : loadPresets()) {
-        if (preset.fileName == kSeedPresetFile) {
-            return preset.spec;
-        }
-    }
-    qFatal("the seed preset is not compiled in");
-}
-
-// A run folder as RunRecorder writes it, with made-up metrics: `epochs`
-// epochs of 10 steps, loss falling and accuracy rising.
-// Epoch `e` of `epochs` (ten steps each) into a run being recorded.
-void recordEpoch(layerlab::RunRecorder& recorder, int e, int epochs, double finalAccuracy,
-                 layerlab::RunSummary& summary) {
-    std::vector<layerlab::StepMetrics> steps;
-    for (int s = 1; s <= 10; ++s) {
-        const int64_t step = (e - 1) * 10 + s;
-        steps.push_back(
-            {step, e, s, 2.3 / double(step), 0.5 + 0.4 * step / (10.0 * epochs), double(step)});
-    }
-    recorder.onSteps(steps);
-    layerlab::EpochMetrics epoch;
-    epoch.epoch = e;
-    epoch.step = e * 10;
-    epoch.validationLoss = 1.0 / e;
-    epoch.validationAccuracy = finalAccuracy - 0.01 * (epochs - e);
-    epoch.epochSeconds = 2;
-    summary.epochs.push_back(epoch);
-    recorder.onEpoch(epoch);
-}
-
-layerlab::ExperimentSpec runSpec(const QString& name, int epochs) {
-    layerlab::ExperimentSpec spec = seedSpec();
-    spec.name = name.toStdString();
-    spec.training.epochs = epochs;
-    return spec;
-}
-
-QString writeRun(const QString& parent, const QString& name, int epochs, double finalAccuracy,
-                 bool finish = true) {
-    const QString dir = parent + "/" + name;
-    layerlab::RunRecorder recorder(dir.toStdString(), runSpec(name, epochs));
-    layerlab::RunStart start;
-    start.trainSamples = 640;
-    recorder.onStart(start);
-    layerlab::RunSummary summary;
-    for (int e = 1; e <= epochs; ++e) {
-        recordEpoch(recorder, e, epochs, finalAccuracy, summary);
-    }
-    if (finish) {
-        recorder.onFinish(summary);
-    }
-    return dir;
-}
-
-QString readAll(const QString& file) {
-    QFile in(file);
-    return in.open(QIODevice::ReadOnly) ? QString::fromUtf8(in.readAll()) : QString();
-}
-
-}  // namespace
+using namespace layerlab_test;
 
 class RunsTest : public QObject {
     Q_OBJECT
 private slots:
-    void exportWritesSvgWithLegendAndAxesAndRetinaPng();
-    void headlessExportWritesTheBundle();
     void runsPanelListsRenamesAndDeletes();
     void listingFollowsChangedFoldersOnly();
     void chartsPanelExportsTheShownRun();
@@ -110,49 +47,6 @@ private slots:
     void openedRunIsFollowedWhileAnotherProcessTrainsIt();
     void dropoutAbTrainsTwiceAndCompares();
 };
-
-void RunsTest::exportWritesSvgWithLegendAndAxesAndRetinaPng() {
-    QTemporaryDir dir;
-    RunReader a(writeRun(dir.path(), "with-dropout", 3, 0.97));
-    RunReader b(writeRun(dir.path(), "without-dropout", 3, 0.96));
-    a.update();
-    b.update();
-    const QString out = dir.path() + "/bundle";
-    QString error;
-    QVERIFY2(exportBundle({a.record(), b.record()}, out, &error), qPrintable(error));
-
-    // The PNG is laid out at 800x500 whatever any widget's size, at 2x.
-    const QImage png(out + "/accuracy.png");
-    QCOMPARE(png.size(), kExportSize * 2);
-    QCOMPARE(QImage(out + "/loss.png").size(), QSize(1600, 1000));
-
-    const QString svg = readAll(out + "/loss.svg");
-    for (const char* text : {"with-dropout", "without-dropout", "epoch", "cross-entropy loss",
-                             "Loss (solid: training, dashed: validation)"}) {
-        QVERIFY2(svg.contains(text), text);
-    }
-    QVERIFY(readAll(out + "/accuracy.svg").contains("accuracy (%)"));
-
-    const QString markdown = readAll(out + "/README.md");
-    QVERIFY(markdown.contains("| dropout | dropout on | dropout on |"));
-    QVERIFY2(markdown.contains("| without-dropout | 96.00% | −1.00 pt |"), qPrintable(markdown));
-    QVERIFY(QFile::exists(out + "/with-dropout-experiment.json"));
-    QVERIFY(QFile::exists(out + "/without-dropout-metrics.csv"));
-}
-
-void RunsTest::headlessExportWritesTheBundle() {
-    QTemporaryDir dir;
-    const QString run = writeRun(dir.path(), "single", 2, 0.9);
-    const QString out = dir.path() + "/out";
-    QCOMPARE(runHeadlessExport({"layerlab", "--export", run, "--to", out}), 0);
-    for (const char* file : {"loss.png", "loss.svg", "accuracy.png", "accuracy.svg", "README.md",
-                             "experiment.json", "metrics.csv"}) {
-        QVERIFY2(QFile::exists(out + "/" + file), file);
-    }
-    // One run: the legend says what the lines are rather than naming the run.
-    QVERIFY(readAll(out + "/loss.svg").contains("validation (per epoch)"));
-    QCOMPARE(runHeadlessExport({"layerlab", "--export", dir.path() + "/nothing", "--to", out}), 1);
-}
 
 void RunsTest::runsPanelListsRenamesAndDeletes() {
     QTemporaryDir dir;

@@ -139,10 +139,10 @@ void ChartsPanel::addEpoch(const layerlab::EpochMetrics& epoch) {
                        .arg(epoch.validationLoss, 0, 'f', 4)
                        .arg(fmt::percent(epoch.validationAccuracy));
     // A resumed run's replayed epochs carry only the validation numbers.
+    // The speed is the Training panel's to show: beside it here the line
+    // wrapped on a 1366-pixel screen, taking a row from the charts.
     if (epoch.samplesPerSecond > 0) {
-        text += tr(" · train loss %1 · %2 samples/s")
-                    .arg(epoch.trainLoss, 0, 'f', 4)
-                    .arg(fmt::grouped(qint64(epoch.samplesPerSecond)));
+        text += tr(" · train loss %1").arg(epoch.trainLoss, 0, 'f', 4);
     }
     m_summary->setText(text);
 }

@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QJsonObject>
 #include <QTextStream>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -47,8 +48,15 @@ QVector<QPointF> smoothedSteps(const RunRecord& run, bool accuracy) {
 
 ChartPicture picture(const QVector<RunRecord>& runs, bool accuracy) {
     ChartPicture p;
-    p.title = accuracy ? QObject::tr("Accuracy (solid: training, dashed: validation)")
-                       : QObject::tr("Loss (solid: training, dashed: validation)");
+    // One run's legend names its two lines; several runs' legend names the
+    // runs, so the title says which line is which. A run of one epoch has
+    // a validation dot, not a dashed line.
+    const bool dashed = std::any_of(runs.begin(), runs.end(),
+                                    [](const RunRecord& run) { return run.validation.size() > 1; });
+    const QString key = runs.size() == 1 ? QString()
+                        : dashed         ? QObject::tr(" (solid: training, dashed: validation)")
+                                         : QObject::tr(" (lines: training, dots: validation)");
+    p.title = (accuracy ? QObject::tr("Accuracy") : QObject::tr("Loss")) + key;
     p.xTitle = QObject::tr("epoch");
     p.yTitle = accuracy ? QObject::tr("accuracy (%)") : QObject::tr("cross-entropy loss");
     p.yCeiling = accuracy ? 100.0 : 1e300;

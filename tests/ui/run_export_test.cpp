@@ -44,6 +44,16 @@ void RunExportTest::exportWritesSvgWithLegendAndAxesAndRetinaPng() {
     }
     QVERIFY(readAll(out + "/accuracy.svg").contains("accuracy (%)"));
 
+    // Runs of one epoch have a validation dot each, no dashed line.
+    RunReader c(writeRun(dir.path(), "one-epoch", 1, 0.9));
+    RunReader d(writeRun(dir.path(), "another-epoch", 1, 0.91));
+    c.update();
+    d.update();
+    QVERIFY2(exportBundle({c.record(), d.record()}, dir.path() + "/short", &error),
+             qPrintable(error));
+    QVERIFY(readAll(dir.path() + "/short/loss.svg")
+                .contains("Loss (lines: training, dots: validation)"));
+
     const QString markdown = readAll(out + "/README.md");
     QVERIFY(markdown.contains("| dropout | dropout on | dropout on |"));
     QVERIFY2(markdown.contains("| without-dropout | 96.00% | −1.00 pt |"), qPrintable(markdown));
@@ -62,6 +72,8 @@ void RunExportTest::headlessExportWritesTheBundle() {
     }
     // One run: the legend says what the lines are rather than naming the run.
     QVERIFY(readAll(out + "/loss.svg").contains("validation (per epoch)"));
+    // The legend says what the lines are; the title need not.
+    QVERIFY(!readAll(out + "/loss.svg").contains("dashed"));
     QCOMPARE(runHeadlessExport({"layerlab", "--export", dir.path() + "/nothing", "--to", out}), 1);
 }
 

@@ -14,7 +14,8 @@
 #include "picture_export.h"
 
 namespace {
-// Enough to see a pattern in the mistakes without a page of scrolling.
+// Enough to see a pattern in the mistakes without a page of scrolling;
+// Show more adds as many again.
 constexpr size_t kMaxTiles = 60;
 // 28x28 at 2x: crisp, and five tiles fit a narrow dock.
 constexpr int kImageScale = 2;
@@ -89,6 +90,7 @@ SamplePredictionsPanel::SamplePredictionsPanel(QWidget* parent)
       m_modeBox(new QComboBox(this)),
       m_classBox(new QComboBox(this)),
       m_shuffle(new QPushButton(tr("Shuffle"), this)),
+      m_more(new QPushButton(this)),
       m_export(new QPushButton(tr("Export…"), this)),
       m_caption(new QLabel(this)),
       m_grid(new SampleGrid(this)) {
@@ -103,6 +105,7 @@ SamplePredictionsPanel::SamplePredictionsPanel(QWidget* parent)
     controls->addWidget(m_modeBox);
     controls->addWidget(m_classBox);
     controls->addWidget(m_shuffle);
+    controls->addWidget(m_more);
     controls->addStretch();
     m_export->setToolTip(tr("Save these images with their predictions as PNG or SVG"));
     controls->addWidget(m_export);
@@ -116,6 +119,8 @@ SamplePredictionsPanel::SamplePredictionsPanel(QWidget* parent)
             [this] { setMode(Mode(m_modeBox->currentData().toInt())); });
     connect(m_classBox, &QComboBox::activated, this, [this] { refresh(); });
     connect(m_shuffle, &QPushButton::clicked, this, [this] { refresh(); });
+    connect(m_more, &QPushButton::clicked, this,
+            [this] { refresh(m_grid->indices().size() + kMaxTiles); });
     connect(m_export, &QPushButton::clicked, this, [this] {
         const QString file = askPictureFile(this, tr("Export predictions"), tr("predictions"));
         if (!file.isEmpty()) {
@@ -164,9 +169,10 @@ bool SamplePredictionsPanel::exportTo(const QString& file, QString* error) const
     return savePredictionGrid(*m_results, m_grid->indices(), caption(), file, error);
 }
 
-void SamplePredictionsPanel::refresh() {
+void SamplePredictionsPanel::refresh(size_t tiles) {
     m_classBox->setVisible(m_mode == Mode::OneClass);
     m_shuffle->setVisible(m_mode == Mode::Random);
+    m_more->hide();
     m_export->setEnabled(m_results != nullptr);
     if (!m_results) {
         m_caption->clear();
@@ -237,7 +243,12 @@ void SamplePredictionsPanel::refresh() {
         std::stable_sort(chosen.begin(), chosen.end(), confidentFirst);
     }
     const size_t found = chosen.size();
-    chosen.resize(std::min(found, kMaxTiles));
+    chosen.resize(std::min(found, tiles > 0 ? tiles : kMaxTiles));
+    // A random sample is re-drawn by Shuffle; the lists are read on.
+    if (m_mode != Mode::Random && found > chosen.size()) {
+        m_more->setText(tr("Show %1 more").arg(std::min(kMaxTiles, found - chosen.size())));
+        m_more->show();
+    }
     m_caption->setText(
         found > chosen.size()
             ? tr("%1 · %2 of %3: %4").arg(r.label).arg(chosen.size()).arg(found).arg(what)

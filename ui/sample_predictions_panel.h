@@ -56,8 +56,13 @@ public:
     // by the suffix); false with `error` set when not written.
     bool exportTo(const QString& file, QString* error) const;
 
+    // "Show N more": the button under a list cut at its first tiles.
+    QPushButton* moreButton() const { return m_more; }
+
 private:
-    void refresh();
+    // Chooses the images again; `tiles` > 0 shows that many of a list
+    // (Show more), 0 its first page.
+    void refresh(size_t tiles = 0);
 
     std::shared_ptr<const ValidationResults> m_results;
     Mode m_mode = Mode::WorstMistakes;
@@ -67,6 +72,7 @@ private:
     QComboBox* m_modeBox;
     QComboBox* m_classBox;
     QPushButton* m_shuffle;
+    QPushButton* m_more;
     QPushButton* m_export;
     QLabel* m_caption;
     SampleGrid* m_grid;

@@ -2,6 +2,7 @@
 // a click on a cell filters the sample grid, and strokes drawn on the canvas
 // with the mouse are read by the network.
 #include <QPainter>
+#include <QPushButton>
 #include <QSignalSpy>
 
 #include "confusion_matrix_panel.h"
@@ -28,6 +29,7 @@ private slots:
     void cleanupTestCase();
     void matrixSumsToValidationCount();
     void cellClickFiltersGrid();
+    void showMoreReadsOnThroughALongList();
     void strokesGetAPrediction();
     void openedTransparentImageGetsAPrediction();
 
@@ -108,6 +110,32 @@ void EvaluationTest::cellClickFiltersGrid() {
             QVERIFY(r.confidence[size_t(shown[n - 1])] >= r.confidence[size_t(shown[n])]);
         }
     }
+}
+
+void EvaluationTest::showMoreReadsOnThroughALongList() {
+    // Every validation image as a "0" read as a "0": one cell of 300.
+    auto results = std::make_shared<ValidationResults>(*m_views->results());
+    std::fill(results->trueLabels.begin(), results->trueLabels.end(), 0);
+    std::fill(results->predicted.begin(), results->predicted.end(), 0);
+    SamplePredictionsPanel panel;
+    panel.setResults(results);
+    panel.showCell(0, 0);
+    QCOMPARE(panel.shownIndices().size(), size_t(60));
+    QVERIFY(panel.caption().contains("60 of 300"));
+    QVERIFY(panel.moreButton()->isVisibleTo(&panel));
+    QCOMPARE(panel.moreButton()->text(), QString("Show 60 more"));
+    for (const size_t expected : {120, 180, 240, 300}) {
+        panel.moreButton()->click();
+        QCOMPARE(panel.shownIndices().size(), expected);
+    }
+    QVERIFY(!panel.moreButton()->isVisibleTo(&panel));
+    QVERIFY(panel.caption().contains("300 images"));
+    // Another choice starts again from its first page.
+    panel.showCell(0, 0);
+    QCOMPARE(panel.shownIndices().size(), size_t(60));
+    // A random sample is drawn again by Shuffle, not read on.
+    panel.setMode(SamplePredictionsPanel::Mode::Random);
+    QVERIFY(!panel.moreButton()->isVisibleTo(&panel));
 }
 
 void EvaluationTest::strokesGetAPrediction() {

@@ -346,11 +346,16 @@ void RunsPanel::renameChosen() {
     if (chosen.size() != 1) {
         return;
     }
+    // Refused before asking for a name that could not be used.
+    QString error;
+    if (beingWrittenElsewhere(chosen.front(), &error)) {
+        QMessageBox::warning(this, tr("Cannot rename"), error);
+        return;
+    }
     bool ok = false;
     const QString name =
         QInputDialog::getText(this, tr("Rename run"), tr("New name:"), QLineEdit::Normal,
                               QFileInfo(chosen.front()).fileName(), &ok);
-    QString error;
     if (ok && !renameRun(chosen.front(), name, &error)) {
         QMessageBox::warning(this, tr("Cannot rename"), error);
     }
@@ -363,6 +368,12 @@ void RunsPanel::deleteChosen() {
     }
     QStringList names;
     for (const QString& dir : chosen) {
+        // Refused before asking, and before any of the others is deleted.
+        QString error;
+        if (beingWrittenElsewhere(dir, &error)) {
+            QMessageBox::warning(this, tr("Cannot delete"), error);
+            return;
+        }
         names << QFileInfo(dir).fileName();
     }
     const auto answer =

@@ -45,6 +45,7 @@ public:
 
     QPushButton* openButton() const { return m_open; }
     QPushButton* resumeButton() const { return m_resume; }
+    QPushButton* deleteButton() const { return m_delete; }
 
 signals:
     void compareRequested(const QStringList& directories);

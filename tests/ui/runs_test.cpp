@@ -10,9 +10,11 @@
 #include <QJsonObject>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
+#include <QTimer>
 #include <QToolButton>
 #include <QTreeWidget>
 #include <fstream>
@@ -146,6 +148,16 @@ void RunsTest::runsPanelListsRenamesAndDeletes() {
     QVERIFY2(error.contains("still being trained by process"), qPrintable(error));
     QVERIFY(!panel.renameRun(stopped, "elsewhere", &error));
     QVERIFY(QFileInfo::exists(stopped + "/config.json"));
+    // Delete says so at once, without first asking whether to delete.
+    QString shown;
+    QTimer::singleShot(0, [&shown] {
+        if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+            shown = box->text();
+            box->close();
+        }
+    });
+    panel.deleteButton()->click();
+    QVERIFY2(shown.contains("still being trained by process"), qPrintable(shown));
 
     // A run another process finishes shows as finished without a refresh:
     // its summary.json is renamed into its folder.

@@ -194,17 +194,18 @@ void RunsPanel::refresh() {
         item->setToolTip(kDate, QLocale().toString(run.date, QLocale::LongFormat));
         item->setText(kDataset, run.dataset);
         item->setText(kAccuracy, run.validationAccuracy >= 0
-                                     ? fmt::percent(run.validationAccuracy) + (running ? " …" : "")
+                                     ? fmt::percent(run.validationAccuracy)
                                      : (running ? tr("running") : QStringLiteral("—")));
         // How far it got, and why it ended there unless it completed: a
-        // run stopped at 2 of 5 must not read like a finished one.
-        const QString ending = run.outcome == "completed" || running ? QString() : run.outcome;
+        // run stopped at 2 of 5 must not read like a finished one. Said in
+        // words: a "…" for a live run read as text cut short.
+        const QString ending = running                      ? tr("running")
+                               : run.outcome == "completed" ? QString()
+                                                            : run.outcome;
         item->setText(kEpochs, QString("%1/%2%3")
                                    .arg(run.epochsDone)
                                    .arg(run.epochsPlanned)
-                                   .arg(running            ? QStringLiteral(" …")
-                                        : ending.isEmpty() ? QString()
-                                                           : " " + ending));
+                                   .arg(ending.isEmpty() ? QString() : " " + ending));
         item->setText(kEpochTime, run.secondsPerEpoch > 0
                                       ? QString::number(run.secondsPerEpoch, 'f', 1)
                                       : QStringLiteral("—"));

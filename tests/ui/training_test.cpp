@@ -153,7 +153,7 @@ void TrainingTest::runsListFollowsTheWindowsOwnRun() {
         QTreeWidgetItem* row = window.runs()->list()->topLevelItem(0);
         return row != nullptr ? row->text(2) : QString();
     };
-    QTRY_VERIFY_WITH_TIMEOUT(epochsColumn().contains(QRegularExpression("^[12]/3 …$")),
+    QTRY_VERIFY_WITH_TIMEOUT(epochsColumn().contains(QRegularExpression("^[12]/3 running$")),
                              kRunTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(!window.worker()->isBusy(), kRunTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(epochsColumn(), QString("3/3"), 5000);

@@ -18,6 +18,16 @@ QString runsDirectory() {
     return QString::fromStdString(layerlab::defaultRunsDirectory().string());
 }
 
+bool runWrittenElsewhere(const QString& directory, QString* why) {
+    std::string writer;
+    if (!layerlab::runIsBeingWritten(directory.toStdString(), &writer)) {
+        return false;
+    }
+    *why = QObject::tr("%1 is still being trained by %2; stop that run first")
+               .arg(directory, QString::fromStdString(writer));
+    return true;
+}
+
 QString RunRecord::whyNotResumable() const {
     if (outcome.isEmpty() || outcome == "running") {
         return QObject::tr("it is still being trained (by layerlab-cli or a LayerLab window)");

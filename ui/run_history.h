@@ -20,6 +20,11 @@
 // point LAYERLAB_RUNS at a temporary folder.
 QString runsDirectory();
 
+// True, saying by whom in `why`, when a process is writing the run folder
+// now (see layerlab::runIsBeingWritten): it is then neither renamed nor
+// deleted under that process's feet.
+bool runWrittenElsewhere(const QString& directory, QString* why);
+
 // One step row or one validation row of metrics.csv.
 struct StepPoint {
     int64_t step = 0;

@@ -16,23 +16,9 @@
 #include <QVBoxLayout>
 
 #include "format.h"
-#include "layerlab/run_recorder.h"
 #include "run_history.h"
 
 namespace {
-// True, saying by whom in `error`, when a process is writing the run folder
-// now (see layerlab::runIsBeingWritten): it is then neither renamed nor
-// deleted under that process's feet.
-bool beingWrittenElsewhere(const QString& directory, QString* error) {
-    std::string writer;
-    if (!layerlab::runIsBeingWritten(directory.toStdString(), &writer)) {
-        return false;
-    }
-    *error = QObject::tr("%1 is still being trained by %2; stop that run first")
-                 .arg(directory, QString::fromStdString(writer));
-    return true;
-}
-
 // What a post quotes first, so that a narrow dock shows it without scrolling.
 enum Column { kName, kAccuracy, kEpochs, kEpochTime, kDate, kDataset, kColumns };
 constexpr int kDirectoryRole = Qt::UserRole;
@@ -299,7 +285,7 @@ bool RunsPanel::renameRun(const QString& directory, const QString& newName, QStr
     }
     // Renamed under a writer, the run's next checkpoint and summary would
     // go to a folder that is gone.
-    if (beingWrittenElsewhere(directory, error)) {
+    if (runWrittenElsewhere(directory, error)) {
         return false;
     }
     const QString name = newName.trimmed();
@@ -325,7 +311,7 @@ bool RunsPanel::deleteRun(const QString& directory, QString* error) {
         *error = tr("%1 is being trained; stop the run first").arg(directory);
         return false;
     }
-    if (beingWrittenElsewhere(directory, error)) {
+    if (runWrittenElsewhere(directory, error)) {
         return false;
     }
     // Only a folder that looks like a run: a slip must not delete anything else.
@@ -349,7 +335,7 @@ void RunsPanel::renameChosen() {
     }
     // Refused before asking for a name that could not be used.
     QString error;
-    if (beingWrittenElsewhere(chosen.front(), &error)) {
+    if (runWrittenElsewhere(chosen.front(), &error)) {
         QMessageBox::warning(this, tr("Cannot rename"), error);
         return;
     }
@@ -371,7 +357,7 @@ void RunsPanel::deleteChosen() {
     for (const QString& dir : chosen) {
         // Refused before asking, and before any of the others is deleted.
         QString error;
-        if (beingWrittenElsewhere(dir, &error)) {
+        if (runWrittenElsewhere(dir, &error)) {
             QMessageBox::warning(this, tr("Cannot delete"), error);
             return;
         }

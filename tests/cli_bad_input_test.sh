@@ -206,6 +206,9 @@ if [ -s "$good" ]; then
         "model.layers\[3\] \(conv2\): filters \(the run's 64, asked 32\)" -- \
         "$cli" train --config "$narrower" --data "$work/tiny" --resume "$work/good" --epochs 2 \
         --threads 1 --device cpu
+    echo "not a folder" >"$work/plainfile"
+    refused "--out under a plain file" "$work/plainfile is a file, not a folder" -- \
+        "$cli" train --config "$seed" --data "$work/tiny" --out "$work/plainfile/run" --device cpu
     mkdir -p "$work/mine"
     echo "keep me" >"$work/mine/notes.txt"
     refused "--out into a folder holding other files" "$work/mine is not empty and holds no run" -- \

@@ -98,6 +98,16 @@ RunRecorder::RunRecorder(fs::path directory, const ExperimentSpec& spec, Mode mo
     std::error_code ec;
     fs::create_directories(m_directory, ec);
     if (ec) {
+        // "Not a directory" alone does not say which part of the path is a
+        // file: name it.
+        for (fs::path part = m_directory.parent_path(); !part.empty() && part != part.root_path();
+             part = part.parent_path()) {
+            std::error_code statError;
+            if (fs::exists(part, statError) && !fs::is_directory(part, statError)) {
+                throw Error(m_directory.string() + ": cannot create the run folder: " +
+                            part.string() + " is a file, not a folder");
+            }
+        }
         throw Error(m_directory.string() + ": cannot create the run folder: " + ec.message());
     }
     // Held until this recorder goes: two writers would interleave their rows

@@ -133,6 +133,44 @@ TEST(DigitPreprocessing, DarkOnLightIsInverted) {
     EXPECT_EQ(inkBox(c), inkBox(a));
 }
 
+TEST(DigitPreprocessing, UnevenlyLitPageIsNotInk) {
+    // A photo of paper lit from one side: white fading to dark grey, the
+    // digit's ink darker still. Read from the border alone, the dark side of
+    // the page was ink and the digit a blur in it.
+    const cv::Mat light = lightOnDark();
+    const DigitImage even = preprocessDigit(255 - light);
+    for (const bool vertical : {false, true}) {
+        cv::Mat page(kCanvas, kCanvas, CV_8U);
+        for (int y = 0; y < kCanvas; ++y) {
+            for (int x = 0; x < kCanvas; ++x) {
+                page.at<uint8_t>(y, x) = uint8_t(255 - 150 * (vertical ? y : x) / kCanvas);
+            }
+        }
+        page.setTo(cv::Scalar(20), light > 128);
+        const DigitImage lit = preprocessDigit(page);
+        ASSERT_FALSE(lit.empty);
+        EXPECT_EQ(lit.source, InkSource::DarkOnLight);
+        // The same box, give or take the anti-aliased edge.
+        EXPECT_NEAR(lit.inkBox.x, even.inkBox.x, 2);
+        EXPECT_NEAR(lit.inkBox.y, even.inkBox.y, 2);
+        EXPECT_NEAR(lit.inkBox.width, even.inkBox.width, 3);
+        EXPECT_NEAR(lit.inkBox.height, even.inkBox.height, 3);
+    }
+}
+
+TEST(DigitPreprocessing, FrameAroundThePageIsNotInk) {
+    // A white sheet in a black frame (a scanner's lid, a box drawn round
+    // the digit): the frame is neither the page nor part of the digit.
+    const cv::Mat light = lightOnDark();
+    const DigitImage plain = preprocessDigit(255 - light);
+    cv::Mat framed = 255 - light;
+    cv::rectangle(framed, cv::Rect(0, 0, kCanvas, kCanvas), cv::Scalar(0), /*thickness=*/20);
+    const DigitImage digit = preprocessDigit(framed);
+    ASSERT_FALSE(digit.empty);
+    EXPECT_EQ(digit.source, InkSource::DarkOnLight);
+    EXPECT_EQ(digit.inkBox, plain.inkBox);
+}
+
 TEST(DigitPreprocessing, AlphaCarriesTheInk) {
     const cv::Mat light = lightOnDark();
     // Strokes in black with a transparent background whose hidden colour is

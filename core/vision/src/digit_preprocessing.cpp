@@ -6,38 +6,14 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "ink_map.h"
+
 namespace layerlab::vision {
 namespace {
 
-// An image whose strongest ink differs from the background by less than this
-// (of 255) is a blank page: paper grain and JPEG noise stay well below it.
-constexpr int kMinInkContrast = 40;
-// An alpha channel whose lowest value is at least this is treated as opaque:
-// some tools write 254 where they mean "no transparency".
-constexpr int kOpaqueAlpha = 250;
-// The width of the border band the background is read from, as a share of
-// the shorter side: wide enough to outvote a stroke that touches the edge.
-constexpr double kBorderShare = 0.04;
 // Ink down to this share of the Otsu level between page and stroke is part
 // of the digit: the anti-aliased edge of a stroke, not page texture.
 constexpr double kEdgeShare = 0.25;
-uint8_t borderMedian(const cv::Mat& gray) {
-    const int band = std::max(1, int(std::min(gray.rows, gray.cols) * kBorderShare));
-    std::vector<uint8_t> values;
-    values.reserve(size_t(2 * band * (gray.rows + gray.cols)));
-    for (int y = 0; y < gray.rows; ++y) {
-        const uint8_t* row = gray.ptr<uint8_t>(y);
-        const bool edgeRow = y < band || y >= gray.rows - band;
-        for (int x = 0; x < gray.cols; ++x) {
-            if (edgeRow || x < band || x >= gray.cols - band) {
-                values.push_back(row[x]);
-            }
-        }
-    }
-    auto middle = values.begin() + ptrdiff_t(values.size() / 2);
-    std::nth_element(values.begin(), middle, values.end());
-    return *middle;
-}
 
 // The ink-weighted mean pixel position of a float image; its middle when
 // there is no ink. Summed here because cv::moments() takes a float image one
@@ -60,47 +36,6 @@ cv::Point2d centreOfMass(const cv::Mat& ink) {
         return {(ink.cols - 1) / 2.0, (ink.rows - 1) / 2.0};
     }
     return {sumX / total, sumY / total};
-}
-
-// The ink as an 8-bit map, 0 where there is none, and where it came from.
-cv::Mat inkMap(const cv::Mat& image, InkSource& source) {
-    if (image.channels() == 4) {
-        cv::Mat alpha;
-        cv::extractChannel(image, alpha, 3);
-        double lowest = 0;
-        cv::minMaxLoc(alpha, &lowest);
-        if (lowest < kOpaqueAlpha) {
-            source = InkSource::Alpha;
-            return alpha;
-        }
-    }
-    cv::Mat gray;
-    switch (image.channels()) {
-        case 1:
-            gray = image;
-            break;
-        case 3:
-            cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
-            break;
-        case 4:
-            cv::cvtColor(image, gray, cv::COLOR_BGRA2GRAY);
-            break;
-        default:
-            throw std::invalid_argument("preprocessDigit: expected 1, 3 or 4 channels, got " +
-                                        std::to_string(image.channels()));
-    }
-    // Ink is what differs from the background; measuring from the page's
-    // own level (not from pure white) keeps grey paper from reading as ink.
-    const uint8_t background = borderMedian(gray);
-    cv::Mat ink;
-    if (background >= 128) {
-        source = InkSource::DarkOnLight;
-        cv::subtract(cv::Scalar(background), gray, ink);
-    } else {
-        source = InkSource::LightOnDark;
-        cv::subtract(gray, cv::Scalar(background), ink);
-    }
-    return ink;
 }
 
 // A marker draws far thicker strokes than the pens of MNIST's writers, and

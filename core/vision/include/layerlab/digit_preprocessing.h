@@ -39,8 +39,10 @@ struct DigitImage {
 
 // Accepts 8-bit images with 1 (gray), 3 (BGR) or 4 (BGRA) channels of any
 // size. Ink is carried by the alpha channel when the image has transparent
-// parts, otherwise it is whatever differs from the background, which is
-// read from the image's border (dark strokes on paper or light on a board).
+// parts, otherwise it is whatever differs from the background (dark strokes
+// on paper or light on a board), which is read from the image's border, or
+// fitted as a smooth surface where a photo's light is uneven; a frame that
+// runs along the image's edge is not ink.
 // Throws std::invalid_argument for an empty or non-8-bit image.
 DigitImage preprocessDigit(const cv::Mat& image);
 

@@ -1,0 +1,278 @@
+#include "ink_map.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+
+namespace layerlab::vision {
+namespace {
+
+// An alpha channel whose lowest value is at least this is treated as opaque:
+// some tools write 254 where they mean "no transparency".
+constexpr int kOpaqueAlpha = 250;
+// The width of the border band the background is read from, as a share of
+// the shorter side: wide enough to outvote a stroke that touches the edge.
+constexpr double kBorderShare = 0.04;
+// The share of the samples a page fit must explain to be believed.
+constexpr double kMinPageShare = 0.6;
+// The share of the border band within kPageNoise of its median for the
+// band to count as even.
+constexpr double kEvenBorderShare = 0.9;
+// The page's light is fitted to about this many samples along the shorter
+// side, in this many rounds, with this many terms (1, x, y, x², xy, y²).
+constexpr int kPageSamplesPerSide = 48;
+constexpr int kPageFitRounds = 3;
+constexpr int kSurfaceTerms = 6;
+// Samples this far from the fitted page (of 255) are ink or texture, not
+// page: above paper grain and JPEG noise, below faint pencil.
+constexpr float kPageNoise = 12;
+// The most a photo's noise may widen that: past it, the "page" a fit
+// settles on holds ink (a marker digit filling the picture bent it).
+constexpr float kPageNoiseMost = 24;
+// A fitted page whose light varies by less than this is even: its border
+// level serves, as it does for a drawing on the canvas.
+constexpr double kUnevenPage = 24;
+// The page's level read from the image's border band, and whether that one
+// level is the whole page: the band is even (nearly all of it within
+// kPageNoise of its median) and the image's own median agrees with it. A
+// drawing on the canvas always is; a photo's gradient or a frame around the
+// page is not.
+struct BorderLevel {
+    uint8_t median = 0;
+    bool wholePage = false;
+};
+
+BorderLevel borderLevel(const cv::Mat& gray) {
+    const int band = std::max(1, int(std::min(gray.rows, gray.cols) * kBorderShare));
+    std::vector<uint8_t> values;
+    values.reserve(size_t(2 * band * (gray.rows + gray.cols)));
+    for (int y = 0; y < gray.rows; ++y) {
+        const uint8_t* row = gray.ptr<uint8_t>(y);
+        const bool edgeRow = y < band || y >= gray.rows - band;
+        for (int x = 0; x < gray.cols; ++x) {
+            if (edgeRow || x < band || x >= gray.cols - band) {
+                values.push_back(row[x]);
+            }
+        }
+    }
+    const auto median = [](std::vector<uint8_t>& v) {
+        auto middle = v.begin() + ptrdiff_t(v.size() / 2);
+        std::nth_element(v.begin(), middle, v.end());
+        return *middle;
+    };
+    BorderLevel level;
+    level.median = median(values);
+    const auto near = [&level](uint8_t v) { return std::abs(int(v) - level.median) <= kPageNoise; };
+    const auto even = std::count_if(values.begin(), values.end(), near);
+    const int step = std::max(1, std::min(gray.rows, gray.cols) / kPageSamplesPerSide);
+    std::vector<uint8_t> inside;
+    for (int y = step / 2; y < gray.rows; y += step) {
+        for (int x = step / 2; x < gray.cols; x += step) {
+            inside.push_back(gray.at<uint8_t>(y, x));
+        }
+    }
+    level.wholePage =
+        double(even) >= kEvenBorderShare * double(values.size()) && near(median(inside));
+    return level;
+}
+
+struct PageLight {
+    bool fitted = false;  // false: too little page to fit; read the border
+    // The page's level at each pixel (CV_32F); empty when it is even, and
+    // `level` serves.
+    cv::Mat surface;
+    double level = 0;
+    bool darkInk = true;
+};
+
+// Photos of paper are lit unevenly: one level for the whole page made the
+// darker side of a gradient, or a vignette's corners, read as ink. The
+// page's light is fitted as a smooth surface (a quadratic in x and y) to a
+// grid of samples; ink is a minority far from it, so each round leaves out
+// the samples far from the last fit and the rest settle on the page.
+PageLight pageLight(const cv::Mat& gray) {
+    const int step = std::max(1, std::min(gray.rows, gray.cols) / kPageSamplesPerSide);
+    const auto terms = [&gray](int x, int y, float* row) {
+        const float u = float(x) / float(gray.cols) - 0.5F;
+        const float v = float(y) / float(gray.rows) - 0.5F;
+        const float values[kSurfaceTerms] = {1, u, v, u * u, u * v, v * v};
+        std::copy(values, values + kSurfaceTerms, row);
+    };
+    const int across = (gray.cols - step / 2 + step - 1) / step;
+    const int down = (gray.rows - step / 2 + step - 1) / step;
+    cv::Mat samples(across * down, kSurfaceTerms, CV_32F);
+    cv::Mat levels(across * down, 1, CV_32F);
+    int sample = 0;
+    for (int y = step / 2; y < gray.rows; y += step) {
+        for (int x = step / 2; x < gray.cols; x += step, ++sample) {
+            terms(x, y, samples.ptr<float>(sample));
+            levels.at<float>(sample) = float(gray.at<uint8_t>(y, x));
+        }
+    }
+    // Samples within `tolerance` of the page (three robust deviations of
+    // the residuals, from kPageNoise to kPageNoiseMost) are page.
+    std::vector<uint8_t> onPage(size_t(samples.rows), 1);
+    float tolerance = kPageNoise;
+    const auto markPage = [&](const cv::Mat& residuals) {
+        std::vector<float> spread;
+        for (int i = 0; i < residuals.rows; ++i) {
+            spread.push_back(std::abs(residuals.at<float>(i)));
+        }
+        auto middle = spread.begin() + ptrdiff_t(spread.size() / 2);
+        std::nth_element(spread.begin(), middle, spread.end());
+        tolerance = std::clamp(3 * 1.4826F * *middle, kPageNoise, kPageNoiseMost);
+        for (int i = 0; i < residuals.rows; ++i) {
+            onPage[size_t(i)] = std::abs(residuals.at<float>(i)) <= tolerance;
+        }
+    };
+    // First the page as one level, the median: ink is the minority.
+    {
+        std::vector<float> all(levels.begin<float>(), levels.end<float>());
+        auto middle = all.begin() + ptrdiff_t(all.size() / 2);
+        std::nth_element(all.begin(), middle, all.end());
+        markPage(levels - *middle);
+    }
+    cv::Mat coefficients;
+    cv::Mat residuals;
+    for (int round = 0; round < kPageFitRounds; ++round) {
+        // Samples off the page weigh nothing: least squares over the rest,
+        // through the 6x6 normal equations.
+        cv::Mat weights(samples.rows, 1, CV_32F);
+        for (int i = 0; i < samples.rows; ++i) {
+            weights.at<float>(i) = onPage[size_t(i)];
+        }
+        if (cv::sum(weights)[0] < 4 * kSurfaceTerms ||
+            !cv::solve(samples.mul(cv::repeat(weights, 1, kSurfaceTerms)), levels.mul(weights),
+                       coefficients, cv::DECOMP_CHOLESKY | cv::DECOMP_NORMAL)) {
+            return {};
+        }
+        residuals = levels - samples * coefficients;
+        markPage(residuals);
+    }
+    // Which way the rest lies from the page says which way the ink goes.
+    int darker = 0;
+    int lighter = 0;
+    for (int i = 0; i < samples.rows; ++i) {
+        const float r = residuals.at<float>(i);
+        darker += r < -tolerance;
+        lighter += r > tolerance;
+    }
+    PageLight page;
+    page.surface.create(gray.size(), CV_32F);
+    const auto c = [&coefficients](int i) { return coefficients.at<float>(i); };
+    for (int y = 0; y < gray.rows; ++y) {
+        const float v = float(y) / float(gray.rows) - 0.5F;
+        float* out = page.surface.ptr<float>(y);
+        for (int x = 0; x < gray.cols; ++x) {
+            const float u = float(x) / float(gray.cols) - 0.5F;
+            out[x] = c(0) + c(1) * u + c(2) * v + c(3) * u * u + c(4) * u * v + c(5) * v * v;
+        }
+    }
+    // A fit is trusted only where the page is the clear majority: a marker
+    // digit filling most of a small board was fitted as the page, and its
+    // colours read the wrong way round.
+    const auto onPageCount = std::count(onPage.begin(), onPage.end(), uint8_t(1));
+    if (double(onPageCount) < kMinPageShare * double(onPage.size())) {
+        return {};
+    }
+    page.fitted = true;
+    page.darkInk = darker >= lighter;
+    double lowest = 0;
+    double highest = 0;
+    cv::minMaxLoc(page.surface, &lowest, &highest);
+    if (highest - lowest < kUnevenPage) {
+        page.level = cv::mean(page.surface)[0];
+        page.surface.release();  // even: one level serves
+    }
+    return page;
+}
+
+// A frame around the picture (the edge of a sheet, a box drawn around the
+// digit) is not part of the digit: ink that runs along most of the image's
+// edge is dropped. A large digit touches the edge at a few places only.
+void dropPageFrame(cv::Mat& ink) {
+    cv::Mat marked;
+    cv::threshold(ink, marked, kMinInkContrast / 2, 255, cv::THRESH_BINARY);
+    cv::Mat labels;
+    const int count = cv::connectedComponents(marked, labels, 8, CV_32S);
+    std::vector<int> onEdge(size_t(count), 0);
+    const auto count_edge = [&](int y, int x) { ++onEdge[size_t(labels.at<int>(y, x))]; };
+    for (int x = 0; x < ink.cols; ++x) {
+        count_edge(0, x);
+        count_edge(ink.rows - 1, x);
+    }
+    for (int y = 1; y + 1 < ink.rows; ++y) {
+        count_edge(y, 0);
+        count_edge(y, ink.cols - 1);
+    }
+    const int edge = 2 * (ink.rows + ink.cols) - 4;
+    for (int label = 1; label < count; ++label) {
+        if (onEdge[size_t(label)] * 2 > edge) {
+            ink.setTo(0, labels == label);
+        }
+    }
+}
+
+}  // namespace
+
+cv::Mat inkMap(const cv::Mat& image, InkSource& source) {
+    if (image.channels() == 4) {
+        cv::Mat alpha;
+        cv::extractChannel(image, alpha, 3);
+        double lowest = 0;
+        cv::minMaxLoc(alpha, &lowest);
+        if (lowest < kOpaqueAlpha) {
+            source = InkSource::Alpha;
+            return alpha;
+        }
+    }
+    cv::Mat gray;
+    switch (image.channels()) {
+        case 1:
+            gray = image;
+            break;
+        case 3:
+            cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
+            break;
+        case 4:
+            cv::cvtColor(image, gray, cv::COLOR_BGRA2GRAY);
+            break;
+        default:
+            throw std::invalid_argument("preprocessDigit: expected 1, 3 or 4 channels, got " +
+                                        std::to_string(image.channels()));
+    }
+    // Ink is what differs from the background; measuring from the page's
+    // own level (not from pure white) keeps grey paper from reading as ink.
+    cv::Mat ink;
+    // Where the border's level is not the whole page, the page's light is
+    // fitted, and which way the ink goes comes from the fit.
+    const BorderLevel border = borderLevel(gray);
+    const PageLight page = border.wholePage ? PageLight{} : pageLight(gray);
+    if (page.surface.empty()) {
+        // An even page: the border's level, unless the fit found the ink
+        // going the other way (a page inside a dark frame).
+        const bool borderDark = border.median < 128;
+        const bool fitOverrides = page.fitted && page.darkInk == borderDark;
+        const double background = fitOverrides ? page.level : double(border.median);
+        if (fitOverrides ? page.darkInk : !borderDark) {
+            source = InkSource::DarkOnLight;
+            cv::subtract(cv::Scalar(background), gray, ink);
+        } else {
+            source = InkSource::LightOnDark;
+            cv::subtract(gray, cv::Scalar(background), ink);
+        }
+    } else {
+        cv::Mat level;
+        gray.convertTo(level, CV_32F);
+        source = page.darkInk ? InkSource::DarkOnLight : InkSource::LightOnDark;
+        cv::Mat difference = page.darkInk ? page.surface - level : level - page.surface;
+        difference.convertTo(ink, CV_8U);  // saturating: the page side is 0
+    }
+    dropPageFrame(ink);
+    return ink;
+}
+
+}  // namespace layerlab::vision

@@ -80,8 +80,9 @@ void fieldConflicts(const std::string& prefix, const nlohmann::json& own,
     }
 }
 
-// The model's differences by layer: "model.layers[3] (conv2): filters (the
-// run's 64, asked 32)", or the layer counts when they differ.
+// The model's differences by layer, indexed as in the JSON file:
+// "model.layers[2] (conv2): filters (the run's 64, asked 32)", or both
+// layer lists when their lengths differ.
 void modelConflicts(const nlohmann::json& own, const nlohmann::json& asked,
                     std::vector<std::string>& conflicts) {
     nlohmann::json ownRest = own;
@@ -91,16 +92,25 @@ void modelConflicts(const nlohmann::json& own, const nlohmann::json& asked,
     fieldConflicts("model.", ownRest, askedRest, conflicts);
     const nlohmann::json& ownLayers = own["layers"];
     const nlohmann::json& askedLayers = asked["layers"];
+    const auto label = [](const nlohmann::json& layer) {
+        return layer.value("name", layer.value("type", std::string("layer")));
+    };
     if (ownLayers.size() != askedLayers.size()) {
-        conflicts.push_back("model.layers (the run has " + std::to_string(ownLayers.size()) +
-                            " layers, asked " + std::to_string(askedLayers.size()) + ")");
+        const auto names = [&label](const nlohmann::json& layers) {
+            std::string text;
+            for (const nlohmann::json& layer : layers) {
+                text += (text.empty() ? "" : ", ") + label(layer);
+            }
+            return text;
+        };
+        conflicts.push_back("model.layers (the run's " + std::to_string(ownLayers.size()) + ": " +
+                            names(ownLayers) + "; asked " + std::to_string(askedLayers.size()) +
+                            ": " + names(askedLayers) + ")");
         return;
     }
     for (size_t i = 0; i < ownLayers.size(); ++i) {
-        const nlohmann::json& layer = ownLayers[i];
-        const std::string label = layer.value("name", layer.value("type", std::string("layer")));
-        fieldConflicts("model.layers[" + std::to_string(i + 1) + "] (" + label + "): ", layer,
-                       askedLayers[i], conflicts);
+        fieldConflicts("model.layers[" + std::to_string(i) + "] (" + label(ownLayers[i]) + "): ",
+                       ownLayers[i], askedLayers[i], conflicts);
     }
 }
 

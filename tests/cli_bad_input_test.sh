@@ -203,7 +203,7 @@ if [ -s "$good" ]; then
         --device cpu
     narrower=$(layer3 '{"type": "conv2d", "name": "conv2", "filters": 32, "kernel": 2, "padding": "same", "activation": "relu"}' | exp narrower)
     refused "resuming with a narrower second convolution" \
-        "model.layers\[3\] \(conv2\): filters \(the run's 64, asked 32\)" -- \
+        "model.layers\[2\] \(conv2\): filters \(the run's 64, asked 32\)" -- \
         "$cli" train --config "$narrower" --data "$work/tiny" --resume "$work/good" --epochs 2 \
         --threads 1 --device cpu
     echo "not a folder" >"$work/plainfile"

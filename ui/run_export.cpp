@@ -228,27 +228,29 @@ QString runsMarkdown(const QVector<RunRecord>& runs) {
                              .arg(r.validationAccuracy >= reference ? "+" : "−")
                              .arg(std::abs(r.validationAccuracy - reference) * 100.0, 0, 'f', 2);
         }
-        out << row(r.name, {has ? QString("%1%").arg(r.validationAccuracy * 100.0, 0, 'f', 2) : "—",
-                            difference, has ? QString::number(r.validationLoss, 'f', 4) : "—",
-                            QString::number(r.epochsDone), fmt::duration(r.secondsPerEpoch),
-                            fmt::grouped(qint64(r.samplesPerSecond)), r.outcome});
+        out << row(
+            r.name,
+            {has ? QString("%1%").arg(r.validationAccuracy * 100.0, 0, 'f', 2) : "—", difference,
+             has ? QString::number(r.validationLoss, 'f', 4) : "—", QString::number(r.epochsDone),
+             r.secondsPerEpoch > 0 ? fmt::duration(r.secondsPerEpoch) : "—",
+             r.samplesPerSecond > 0 ? fmt::grouped(qint64(r.samplesPerSecond)) : "—", r.outcome});
     }
 
+    // The device's name says its threads ("CPU (2 threads, batches
+    // halved)"); the bare LibTorch thread count beside it (1) misled.
     out << "\n## Environment\n\n"
-        << row(QObject::tr("run"),
-               {"LayerLab", "LibTorch", "Qt", QObject::tr("device"), QObject::tr("threads")})
-        << "| --- | --- | --- | --- | --- | --- |\n";
+        << row(QObject::tr("run"), {"LayerLab", "LibTorch", "Qt", QObject::tr("device")})
+        << "| --- | --- | --- | --- | --- |\n";
     for (const RunRecord& r : runs) {
         const QJsonObject env = r.summary.value("environment").toObject();
         if (env.isEmpty()) {
             // Written with the first epoch's summary: none yet.
-            out << row(r.name, {"—", "—", "—", "—", "—"});
+            out << row(r.name, {"—", "—", "—", "—"});
             continue;
         }
         out << row(r.name, {env.value("layerlab").toString(), env.value("libtorch").toString(),
                             env.value("qt").toString(QObject::tr("(CLI)")),
-                            env.value("device_name").toString(),
-                            QString::number(env.value("threads").toInt())});
+                            env.value("device_name").toString()});
     }
     out << "\n![Loss](loss.svg)\n\n![Accuracy](accuracy.svg)\n";
     return md;

@@ -92,7 +92,9 @@ void RunExportTest::bundleOfARunWithoutAnEpochSaysWhatItAskedFor() {
     reader.update();
     const QString markdown = runsMarkdown({reader.record()});
     QVERIFY2(markdown.contains("| training images | 55,000 |"), qPrintable(markdown));
-    QVERIFY2(markdown.contains("| early | — | — | — | — | — |"), qPrintable(markdown));
+    QVERIFY2(markdown.contains("| early | — | — | — | — |"), qPrintable(markdown));
+    // No epoch: no time per epoch or speed either, rather than 0:00 and 0.
+    QVERIFY2(markdown.contains("| 0 | — | — | interrupted |"), qPrintable(markdown));
 }
 
 LAYERLAB_UI_TEST_MAIN(RunExportTest)

@@ -103,7 +103,7 @@ QString ChartsPanel::summaryText() const {
 void ChartsPanel::startRun(const layerlab::RunStart& start) {
     m_loss->reset(start.epochs, start.stepsPerEpoch);
     m_accuracy->reset(start.epochs, start.stepsPerEpoch);
-    m_summary->setText(tr("Training on %1 · %2 training / %3 validation images")
+    m_summary->setText(tr("%1 · %2 training / %3 validation images")
                            .arg(QString::fromStdString(start.deviceName),
                                 fmt::grouped(start.trainSamples),
                                 fmt::grouped(start.validationSamples)));

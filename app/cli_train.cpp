@@ -295,20 +295,23 @@ int runTrain(const TrainArguments& args) {
     const RunSummary summary = trainer.run(observer);
 
     if (!summary.epochs.empty()) {
-        // Means over the epochs, as summary.json has them (which, for a
-        // resumed run, also counts the epochs trained before).
+        // Over this session's epochs: the mean epoch, and every image
+        // trained over all training time (not a mean of the epochs' rates).
         const EpochMetrics& last = summary.epochs.back();
         double seconds = 0;
-        double samplesPerSecond = 0;
+        double samples = 0;
+        double trainSeconds = 0;
         for (const EpochMetrics& e : summary.epochs) {
             seconds += e.epochSeconds;
-            samplesPerSecond += e.samplesPerSecond;
+            samples += e.samplesPerSecond * e.trainSeconds;
+            trainSeconds += e.trainSeconds;
         }
         const auto count = double(summary.epochs.size());
+        const double samplesPerSecond = trainSeconds > 0 ? samples / trainSeconds : 0.0;
         std::printf(
             "val_acc %.4f  val_loss %.4f  after %d epoch%s  %.1f s/epoch  %.0f samples/s%s\n",
             last.validationAccuracy, last.validationLoss, last.epoch, last.epoch == 1 ? "" : "s",
-            seconds / count, samplesPerSecond / count,
+            seconds / count, samplesPerSecond,
             int(count) < last.epoch ? "  (means of this session's epochs)" : "");
     }
     if (printer.started()) {

@@ -51,6 +51,10 @@ void ProgressPrinter::onSteps(const std::vector<StepMetrics>& steps) {
             m_firstStep = step.step;
             m_secondsAtFirstStep = step.seconds;
         }
+        if (m_epochSteps == 0) {
+            m_epochFirstStep = step.step;
+            m_epochSecondsAtFirstStep = step.seconds;
+        }
         m_epochLossSum += step.loss;
         m_epochAccuracySum += step.accuracy;
         ++m_epochSteps;
@@ -89,10 +93,12 @@ void ProgressPrinter::printProgress(const StepMetrics& last, bool final) {
     const int filled = int(std::round(fraction * kBarWidth));
     const std::string bar =
         std::string(size_t(filled), '#') + std::string(size_t(kBarWidth - filled), '.');
-    const double samplesPerSecond =
-        last.step > m_firstStep ? double(last.step - m_firstStep) * double(m_start.trainSamples) /
-                                      double(m_start.stepsPerEpoch) / trainingSecondsUntil(last)
-                                : 0.0;
+    const double epochSeconds = last.seconds - m_epochSecondsAtFirstStep;
+    const double samplesPerSecond = last.step > m_epochFirstStep && epochSeconds > 0
+                                        ? double(last.step - m_epochFirstStep) *
+                                              double(m_start.trainSamples) /
+                                              double(m_start.stepsPerEpoch) / epochSeconds
+                                        : 0.0;
     std::printf(
         "%sepoch %d/%d [%s] %3d%% step %lld/%lld loss %.4f acc %.4f %6.0f samples/s ETA %s%s",
         m_interactive ? "\r" : "", last.epoch, m_start.epochs, bar.c_str(), percent,

@@ -44,6 +44,10 @@ private:
     double m_lastPrintSeconds = -1;
     double m_secondsAtFirstStep = 0;
     int64_t m_firstStep = 0;
+    // The current epoch's first step and its clock: the speed shown while
+    // an epoch trains is that epoch's, as its "done" line reports it.
+    int64_t m_epochFirstStep = 0;
+    double m_epochSecondsAtFirstStep = 0;
     double m_lastValidationSeconds = 0;
     // Validation since the first step: left out of the step rate, so that
     // the progress line's samples/s means what the epoch line's and

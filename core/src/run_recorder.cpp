@@ -225,12 +225,16 @@ void RunRecorder::writeSummary(const std::string& outcome, const std::string& me
                           {"train_seconds", e.trainSeconds},
                           {"samples_per_second", e.samplesPerSecond}});
     }
-    // Over every epoch of the run, a resumed run's earlier ones included.
+    // Over every epoch of the run, a resumed run's earlier ones included:
+    // the mean epoch, and every image trained over all training time (a
+    // mean of the epochs' rates overstated a run with one fast epoch).
     double epochSeconds = 0;
-    double samplesPerSecond = 0;
+    double samples = 0;
+    double trainSeconds = 0;
     for (const json& row : epochs) {
         epochSeconds += row.value("seconds", 0.0);
-        samplesPerSecond += row.value("samples_per_second", 0.0);
+        samples += row.value("samples_per_second", 0.0) * row.value("train_seconds", 0.0);
+        trainSeconds += row.value("train_seconds", 0.0);
     }
     const size_t count = epochs.size();
     json environment = {{"layerlab", LAYERLAB_VERSION_STRING},
@@ -253,7 +257,7 @@ void RunRecorder::writeSummary(const std::string& outcome, const std::string& me
         // The trainer's clock, which a resumed run continues from its checkpoint.
         {"seconds", seconds},
         {"seconds_per_epoch", count ? epochSeconds / double(count) : 0.0},
-        {"samples_per_second", count ? samplesPerSecond / double(count) : 0.0},
+        {"samples_per_second", trainSeconds > 0 ? samples / trainSeconds : 0.0},
         {"environment", environment},
         {"history", epochs},
     };

@@ -266,6 +266,19 @@ void TrainingControlsPanel::runFinished(const layerlab::RunSummary& summary) {
     if (m_progress->maximum() == 0) {
         m_progress->setRange(0, 1);  // leave the busy animation of a failed load
     }
+    // The finished run's own speed (every image over all its training
+    // time), rather than its last three seconds'.
+    double samples = 0;
+    double trainSeconds = 0;
+    for (const layerlab::EpochMetrics& e : summary.epochs) {
+        samples += e.samplesPerSecond * e.trainSeconds;
+        trainSeconds += e.trainSeconds;
+    }
+    if (trainSeconds > 0) {
+        m_lastRate =
+            tr("%1 samples/s over the run").arg(fmt::grouped(int64_t(samples / trainSeconds)));
+        m_rate->setText(m_lastRate);
+    }
     const QString total = fmt::duration(summary.seconds);
     switch (summary.outcome) {
         case layerlab::RunOutcome::Completed: {

@@ -103,6 +103,9 @@ void TrainingTest::shortRunFillsChartsAndProgress() {
     QCOMPARE(window.controls()->progressBar()->value(), 32);
     QVERIFY2(window.controls()->statusText().startsWith("Completed"),
              qPrintable(window.controls()->statusText()));
+    // The finished run's own speed, not its last few seconds'.
+    QVERIFY2(window.controls()->rateText().endsWith("samples/s over the run"),
+             qPrintable(window.controls()->rateText()));
     QVERIFY(window.charts()->summaryText().contains("Epoch 1"));
     QVERIFY(!window.document()->isLocked());
     QVERIFY(start->isEnabled());

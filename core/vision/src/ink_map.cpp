@@ -152,6 +152,13 @@ PageLight pageLight(const cv::Mat& gray) {
         residuals = levels - samples * coefficients;
         markPage(residuals);
     }
+    // A fit is trusted only where the page is the clear majority: a marker
+    // digit filling most of a small board was fitted as the page, and its
+    // colours read the wrong way round.
+    const auto onPageCount = std::count(onPage.begin(), onPage.end(), uint8_t(1));
+    if (double(onPageCount) < kMinPageShare * double(onPage.size())) {
+        return {};
+    }
     // Which way the rest lies from the page says which way the ink goes.
     int darker = 0;
     int lighter = 0;
@@ -170,13 +177,6 @@ PageLight pageLight(const cv::Mat& gray) {
             const float u = float(x) / float(gray.cols) - 0.5F;
             out[x] = c(0) + c(1) * u + c(2) * v + c(3) * u * u + c(4) * u * v + c(5) * v * v;
         }
-    }
-    // A fit is trusted only where the page is the clear majority: a marker
-    // digit filling most of a small board was fitted as the page, and its
-    // colours read the wrong way round.
-    const auto onPageCount = std::count(onPage.begin(), onPage.end(), uint8_t(1));
-    if (double(onPageCount) < kMinPageShare * double(onPage.size())) {
-        return {};
     }
     page.fitted = true;
     page.darkInk = darker >= lighter;
@@ -199,14 +199,14 @@ void dropPageFrame(cv::Mat& ink) {
     cv::Mat labels;
     const int count = cv::connectedComponents(marked, labels, 8, CV_32S);
     std::vector<int> onEdge(size_t(count), 0);
-    const auto count_edge = [&](int y, int x) { ++onEdge[size_t(labels.at<int>(y, x))]; };
+    const auto countOnEdge = [&](int y, int x) { ++onEdge[size_t(labels.at<int>(y, x))]; };
     for (int x = 0; x < ink.cols; ++x) {
-        count_edge(0, x);
-        count_edge(ink.rows - 1, x);
+        countOnEdge(0, x);
+        countOnEdge(ink.rows - 1, x);
     }
     for (int y = 1; y + 1 < ink.rows; ++y) {
-        count_edge(y, 0);
-        count_edge(y, ink.cols - 1);
+        countOnEdge(y, 0);
+        countOnEdge(y, ink.cols - 1);
     }
     const int edge = 2 * (ink.rows + ink.cols) - 4;
     for (int label = 1; label < count; ++label) {

@@ -16,6 +16,9 @@ DrawingCanvas::DrawingCanvas(QWidget* parent) : QWidget(parent) {
 void DrawingCanvas::undoStroke() {
     if (!m_strokes.empty()) {
         m_strokes.pop_back();
+    } else if (m_image.isNull()) {
+        m_strokes = std::move(m_cleared);
+        m_cleared.clear();
     } else {
         m_image = QImage();
     }
@@ -24,6 +27,9 @@ void DrawingCanvas::undoStroke() {
 }
 
 void DrawingCanvas::clear() {
+    if (!m_strokes.empty()) {
+        m_cleared = std::move(m_strokes);
+    }
     m_strokes.clear();
     m_image = QImage();
     update();
@@ -32,6 +38,7 @@ void DrawingCanvas::clear() {
 
 void DrawingCanvas::showImage(const QImage& image) {
     m_strokes.clear();
+    m_cleared.clear();
     m_image = image;
     update();
     emit changed();
@@ -81,6 +88,7 @@ void DrawingCanvas::mousePressEvent(QMouseEvent* event) {
         return;
     }
     m_drawing = true;
+    m_cleared.clear();
     m_strokes.push_back({QPolygonF({event->position()}), m_penWidth});
     update();
     emit changed();

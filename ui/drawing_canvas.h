@@ -13,8 +13,11 @@ class DrawingCanvas : public QWidget {
 public:
     explicit DrawingCanvas(QWidget* parent = nullptr);
     void setPenWidth(int width) { m_penWidth = width; }
+    // Takes back the last stroke; right after Clear, brings the cleared
+    // strokes back.
     void undoStroke();
     void clear();
+    bool canUndo() const { return !isEmpty() || !m_cleared.empty(); }
     void showImage(const QImage& image);
     bool isEmpty() const { return m_strokes.empty() && m_image.isNull(); }
     int strokeCount() const { return int(m_strokes.size()); }
@@ -42,6 +45,7 @@ private:
     void paintContent(QPainter& painter) const;
 
     std::vector<Stroke> m_strokes;
+    std::vector<Stroke> m_cleared;  // until the next stroke, for Undo
     QImage m_image;
     bool m_drawing = false;
     int m_penWidth = 18;

@@ -40,7 +40,7 @@ DrawingCanvasPanel::DrawingCanvasPanel(QWidget* parent)
     m_penWidth->setPrefix(tr("pen "));
     m_canvas->setPenWidth(m_penWidth->value());
     auto* undo = new QPushButton(tr("Undo"), this);
-    undo->setToolTip(tr("Take back the last stroke"));
+    undo->setToolTip(tr("Take back the last stroke (or the last Clear)"));
     auto* clear = new QPushButton(tr("Clear"), this);
     auto* open = new QPushButton(tr("Open image…"), this);
     open->setToolTip(tr("Classify a PNG or JPG of one digit (a photo or a scan)"));
@@ -89,6 +89,9 @@ DrawingCanvasPanel::DrawingCanvasPanel(QWidget* parent)
     });
     connect(m_penWidth, &QSpinBox::valueChanged, m_canvas, &DrawingCanvas::setPenWidth);
     connect(undo, &QPushButton::clicked, m_canvas, &DrawingCanvas::undoStroke);
+    undo->setEnabled(false);
+    connect(m_canvas, &DrawingCanvas::changed, undo,
+            [this, undo] { undo->setEnabled(m_canvas->canUndo()); });
     connect(clear, &QPushButton::clicked, m_canvas, &DrawingCanvas::clear);
     connect(open, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open an image of a digit"), {},

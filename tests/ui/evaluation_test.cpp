@@ -31,6 +31,7 @@ private slots:
     void cellClickFiltersGrid();
     void showMoreReadsOnThroughALongList();
     void strokesGetAPrediction();
+    void clearCanBeUndone();
     void openedTransparentImageGetsAPrediction();
 
 private:
@@ -162,6 +163,25 @@ void EvaluationTest::strokesGetAPrediction() {
     panel->predictNow();
     QVERIFY(canvas->isEmpty());
     QVERIFY(!panel->prediction().has_value());
+}
+
+void EvaluationTest::clearCanBeUndone() {
+    DrawingCanvas canvas;
+    canvas.resize(280, 280);
+    QVERIFY(!canvas.canUndo());  // nothing drawn: Undo is greyed out
+    QTest::mousePress(&canvas, Qt::LeftButton, {}, QPoint(100, 100));
+    QTest::mouseMove(&canvas, QPoint(150, 160));
+    QTest::mouseRelease(&canvas, Qt::LeftButton, {}, QPoint(150, 160));
+    QCOMPARE(canvas.strokeCount(), 1);
+    // A Clear pressed by mistake is taken back like a stroke.
+    canvas.clear();
+    QVERIFY(canvas.isEmpty());
+    QVERIFY(canvas.canUndo());
+    canvas.undoStroke();
+    QCOMPARE(canvas.strokeCount(), 1);
+    canvas.undoStroke();
+    QVERIFY(canvas.isEmpty());
+    QVERIFY(!canvas.canUndo());
 }
 
 void EvaluationTest::openedTransparentImageGetsAPrediction() {

@@ -95,10 +95,14 @@ TEST(DigitPreprocessing, DamagedImageIsToldFromOtherFiles) {
     std::ofstream(text) << "hello\n";
     EXPECT_NE(refusalOf(cut).find("starts like an image but does not decode"), std::string::npos)
         << refusalOf(cut);
-    EXPECT_NE(refusalOf(text).find("expected a PNG or JPG file"), std::string::npos)
+    EXPECT_NE(refusalOf(text).find("not an image format it reads (PNG or JPG"), std::string::npos)
         << refusalOf(text);
+    const std::filesystem::path empty = dir / "layerlab-empty.png";
+    std::ofstream{empty};
+    EXPECT_NE(refusalOf(empty).find("the file is empty"), std::string::npos) << refusalOf(empty);
     std::filesystem::remove(cut);
     std::filesystem::remove(text);
+    std::filesystem::remove(empty);
 }
 
 TEST(DigitPreprocessing, OutputIsMnistShaped) {

@@ -207,6 +207,10 @@ DigitImage preprocessDigitFile(const std::filesystem::path& file) {
     if (!std::filesystem::is_regular_file(file)) {
         throw std::runtime_error("cannot read " + file.string() + ": no such file");
     }
+    std::error_code sizeError;
+    if (std::filesystem::file_size(file, sizeError) == 0 && !sizeError) {
+        throw std::runtime_error("cannot read " + file.string() + ": the file is empty (0 bytes)");
+    }
     cv::Mat image;
     try {
         image = cv::imread(file.string(), cv::IMREAD_UNCHANGED);
@@ -225,7 +229,8 @@ DigitImage preprocessDigitFile(const std::filesystem::path& file) {
             (cv::haveImageReader(file.string())
                  ? std::string(
                        "it starts like an image but does not decode (damaged or cut short?)")
-                 : std::string("expected a PNG or JPG file")));
+                 : std::string("not an image format it reads (PNG or JPG; also BMP, WebP "
+                               "or TIFF, not GIF)")));
     }
     if (image.depth() == CV_16U) {
         image.convertTo(image, CV_8U, 1.0 / 257);

@@ -171,7 +171,14 @@ void DrawingCanvasPanel::refreshWeights() {
 bool DrawingCanvasPanel::openImage(const QString& path) {
     const QImage image(path);
     if (image.isNull()) {
-        m_status->setText(tr("Cannot read %1 as an image (PNG or JPG).").arg(path));
+        // The same reason the CLI gives: empty, damaged or not an image.
+        QString why = tr("cannot read %1 as an image (PNG or JPG)").arg(path);
+        try {
+            layerlab::vision::preprocessDigitFile(path.toStdString());
+        } catch (const std::exception& error) {
+            why = QString::fromUtf8(error.what());
+        }
+        m_status->setText(why.left(1).toUpper() + why.mid(1) + '.');
         return false;
     }
     m_canvas->showImage(image);

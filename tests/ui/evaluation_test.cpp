@@ -1,6 +1,7 @@
 // The evaluation panels on a real short run: the confusion matrix adds up,
 // a click on a cell filters the sample grid, and strokes drawn on the canvas
 // with the mouse are read by the network.
+#include <QFile>
 #include <QPainter>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -201,6 +202,15 @@ void EvaluationTest::openedTransparentImageGetsAPrediction() {
     QVERIFY(panel->prediction().has_value());
     QCOMPARE(panel->prediction()->probabilities.size(), size_t(10));
     QVERIFY(!panel->openImage(dir.filePath("missing.png")));
+    // A file cut short says so, as layerlab-cli predict does.
+    QFile full(path);
+    QVERIFY(full.open(QIODevice::ReadOnly));
+    QFile cut(dir.filePath("cut.png"));
+    QVERIFY(cut.open(QIODevice::WriteOnly));
+    cut.write(full.read(60));
+    cut.close();
+    QVERIFY(!panel->openImage(dir.filePath("cut.png")));
+    QVERIFY2(panel->hint().contains("damaged or cut short"), qPrintable(panel->hint()));
     panel->canvas()->clear();
     panel->predictNow();
     QVERIFY(!panel->prediction().has_value());

@@ -1,5 +1,6 @@
 #include <csignal>
 #include <iostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,14 +66,13 @@ void fieldConflicts(const std::string& prefix, const nlohmann::json& own,
     const auto shown = [](const nlohmann::json& object, const std::string& key) {
         return object.contains(key) ? object[key].dump() : std::string("none");
     };
-    nlohmann::json keys = nlohmann::json::object();
-    for (const auto& [key, value] : own.items()) {
-        keys[key] = true;
+    std::set<std::string> keys;
+    for (const nlohmann::json* object : {&own, &asked}) {
+        for (const auto& [key, value] : object->items()) {
+            keys.insert(key);
+        }
     }
-    for (const auto& [key, value] : asked.items()) {
-        keys[key] = true;
-    }
-    for (const auto& [key, present] : keys.items()) {
+    for (const std::string& key : keys) {
         if (!own.contains(key) || !asked.contains(key) || own[key] != asked[key]) {
             conflicts.push_back(prefix + key + " (the run's " + shown(own, key) + ", asked " +
                                 shown(asked, key) + ")");
@@ -295,23 +295,17 @@ int runTrain(const TrainArguments& args) {
     const RunSummary summary = trainer.run(observer);
 
     if (!summary.epochs.empty()) {
-        // Over this session's epochs: the mean epoch, and every image
-        // trained over all training time (not a mean of the epochs' rates).
+        // Over this session's epochs: the mean epoch, and the speed.
         const EpochMetrics& last = summary.epochs.back();
         double seconds = 0;
-        double samples = 0;
-        double trainSeconds = 0;
         for (const EpochMetrics& e : summary.epochs) {
             seconds += e.epochSeconds;
-            samples += e.samplesPerSecond * e.trainSeconds;
-            trainSeconds += e.trainSeconds;
         }
         const auto count = double(summary.epochs.size());
-        const double samplesPerSecond = trainSeconds > 0 ? samples / trainSeconds : 0.0;
         std::printf(
             "val_acc %.4f  val_loss %.4f  after %d epoch%s  %.1f s/epoch  %.0f samples/s%s\n",
             last.validationAccuracy, last.validationLoss, last.epoch, last.epoch == 1 ? "" : "s",
-            seconds / count, samplesPerSecond,
+            seconds / count, samplesPerSecondOver(summary.epochs),
             int(count) < last.epoch ? "  (means of this session's epochs)" : "");
     }
     if (printer.started()) {

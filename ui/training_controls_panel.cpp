@@ -18,6 +18,7 @@
 #include "experiment_document.h"
 #include "format.h"
 #include "layerlab/dataset.h"
+#include "layerlab/run_recorder.h"
 
 using layerlab::TrainingSpec;
 
@@ -266,17 +267,9 @@ void TrainingControlsPanel::runFinished(const layerlab::RunSummary& summary) {
     if (m_progress->maximum() == 0) {
         m_progress->setRange(0, 1);  // leave the busy animation of a failed load
     }
-    // The finished run's own speed (every image over all its training
-    // time), rather than its last three seconds'.
-    double samples = 0;
-    double trainSeconds = 0;
-    for (const layerlab::EpochMetrics& e : summary.epochs) {
-        samples += e.samplesPerSecond * e.trainSeconds;
-        trainSeconds += e.trainSeconds;
-    }
-    if (trainSeconds > 0) {
-        m_lastRate =
-            tr("%1 samples/s over the run").arg(fmt::grouped(int64_t(samples / trainSeconds)));
+    // The finished run's own speed, rather than its last three seconds'.
+    if (const double speed = layerlab::samplesPerSecondOver(summary.epochs); speed > 0) {
+        m_lastRate = tr("%1 samples/s over the run").arg(fmt::grouped(int64_t(speed)));
         m_rate->setText(m_lastRate);
     }
     const QString total = fmt::duration(summary.seconds);

@@ -209,6 +209,16 @@ void RunRecorder::onFinish(const RunSummary& summary) {
     writeSummary(outcomeName(summary.outcome), summary.message, summary.seconds);
 }
 
+double samplesPerSecondOver(const std::vector<EpochMetrics>& epochs) {
+    double samples = 0;
+    double trainSeconds = 0;
+    for (const EpochMetrics& e : epochs) {
+        samples += e.samplesPerSecond * e.trainSeconds;
+        trainSeconds += e.trainSeconds;
+    }
+    return trainSeconds > 0 ? samples / trainSeconds : 0.0;
+}
+
 void RunRecorder::writeSummary(const std::string& outcome, const std::string& message,
                                double seconds) {
     json epochs = json::array();
@@ -225,16 +235,15 @@ void RunRecorder::writeSummary(const std::string& outcome, const std::string& me
                           {"train_seconds", e.trainSeconds},
                           {"samples_per_second", e.samplesPerSecond}});
     }
-    // Over every epoch of the run, a resumed run's earlier ones included:
-    // the mean epoch, and every image trained over all training time (a
-    // mean of the epochs' rates overstated a run with one fast epoch).
+    // Over every epoch of the run, a resumed run's earlier ones included.
     double epochSeconds = 0;
-    double samples = 0;
-    double trainSeconds = 0;
+    std::vector<EpochMetrics> timings;
     for (const json& row : epochs) {
         epochSeconds += row.value("seconds", 0.0);
-        samples += row.value("samples_per_second", 0.0) * row.value("train_seconds", 0.0);
-        trainSeconds += row.value("train_seconds", 0.0);
+        EpochMetrics timing;
+        timing.trainSeconds = row.value("train_seconds", 0.0);
+        timing.samplesPerSecond = row.value("samples_per_second", 0.0);
+        timings.push_back(timing);
     }
     const size_t count = epochs.size();
     json environment = {{"layerlab", LAYERLAB_VERSION_STRING},
@@ -257,7 +266,7 @@ void RunRecorder::writeSummary(const std::string& outcome, const std::string& me
         // The trainer's clock, which a resumed run continues from its checkpoint.
         {"seconds", seconds},
         {"seconds_per_epoch", count ? epochSeconds / double(count) : 0.0},
-        {"samples_per_second", trainSeconds > 0 ? samples / trainSeconds : 0.0},
+        {"samples_per_second", samplesPerSecondOver(timings)},
         {"environment", environment},
         {"history", epochs},
     };

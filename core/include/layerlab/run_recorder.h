@@ -95,6 +95,12 @@ std::string newRunName(const ExperimentSpec& spec);
 // user's data directory. The window and the CLI share it.
 std::filesystem::path defaultRunsDirectory();
 
+// A run's training speed over `epochs`: every image trained over all the
+// training time (a mean of the epochs' rates overstated a run with one fast
+// epoch); 0 without training time. What summary.json, the CLI's last line
+// and the window's Training panel report.
+double samplesPerSecondOver(const std::vector<EpochMetrics>& epochs);
+
 // Writes `text` to a temporary file beside `file` and renames it over.
 void writeFileAtomically(const std::filesystem::path& file, const std::string& text);
 

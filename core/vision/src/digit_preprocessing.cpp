@@ -109,12 +109,7 @@ double strokeWidth(const cv::Mat& mask) {
             }
         }
     }
-    if (halfWidths.empty()) {
-        return 0;
-    }
-    auto middle = halfWidths.begin() + ptrdiff_t(halfWidths.size() / 2);
-    std::nth_element(halfWidths.begin(), middle, halfWidths.end());
-    return 2.0 * *middle;
+    return halfWidths.empty() ? 0 : 2.0 * medianOf(std::move(halfWidths));
 }
 
 DigitImage preprocessDigit(const cv::Mat& image) {

@@ -35,6 +35,7 @@ constexpr float kPageNoiseMost = 24;
 // A fitted page whose light varies by less than this is even: its border
 // level serves, as it does for a drawing on the canvas.
 constexpr double kUnevenPage = 24;
+
 // The page's level read from the image's border band, and whether that one
 // level is the whole page: the band is even (nearly all of it within
 // kPageNoise of its median) and the image's own median agrees with it. A
@@ -58,13 +59,8 @@ BorderLevel borderLevel(const cv::Mat& gray) {
             }
         }
     }
-    const auto median = [](std::vector<uint8_t>& v) {
-        auto middle = v.begin() + ptrdiff_t(v.size() / 2);
-        std::nth_element(v.begin(), middle, v.end());
-        return *middle;
-    };
     BorderLevel level;
-    level.median = median(values);
+    level.median = medianOf(values);
     const auto near = [&level](uint8_t v) { return std::abs(int(v) - level.median) <= kPageNoise; };
     const auto even = std::count_if(values.begin(), values.end(), near);
     const int step = std::max(1, std::min(gray.rows, gray.cols) / kPageSamplesPerSide);
@@ -75,7 +71,7 @@ BorderLevel borderLevel(const cv::Mat& gray) {
         }
     }
     level.wholePage =
-        double(even) >= kEvenBorderShare * double(values.size()) && near(median(inside));
+        double(even) >= kEvenBorderShare * double(values.size()) && near(medianOf(inside));
     return level;
 }
 
@@ -121,20 +117,13 @@ PageLight pageLight(const cv::Mat& gray) {
         for (int i = 0; i < residuals.rows; ++i) {
             spread.push_back(std::abs(residuals.at<float>(i)));
         }
-        auto middle = spread.begin() + ptrdiff_t(spread.size() / 2);
-        std::nth_element(spread.begin(), middle, spread.end());
-        tolerance = std::clamp(3 * 1.4826F * *middle, kPageNoise, kPageNoiseMost);
+        tolerance = std::clamp(3 * 1.4826F * medianOf(spread), kPageNoise, kPageNoiseMost);
         for (int i = 0; i < residuals.rows; ++i) {
             onPage[size_t(i)] = std::abs(residuals.at<float>(i)) <= tolerance;
         }
     };
     // First the page as one level, the median: ink is the minority.
-    {
-        std::vector<float> all(levels.begin<float>(), levels.end<float>());
-        auto middle = all.begin() + ptrdiff_t(all.size() / 2);
-        std::nth_element(all.begin(), middle, all.end());
-        markPage(levels - *middle);
-    }
+    markPage(levels - medianOf(std::vector<float>(levels.begin<float>(), levels.end<float>())));
     cv::Mat coefficients;
     cv::Mat residuals;
     for (int round = 0; round < kPageFitRounds; ++round) {

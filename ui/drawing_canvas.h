@@ -7,7 +7,10 @@
 #include <vector>
 
 // A square to draw on with the mouse or a pen: dark strokes on white, as on
-// paper. Keeps strokes (for undo) or one opened image.
+// paper. Keeps strokes (for undo) or one opened image. The square is the
+// largest that fits the widget, up to kMaxSide, centred; what is drawn
+// scales with it. Ctrl+Z takes back a stroke
+// while the canvas has focus (drawing gives it focus).
 class DrawingCanvas : public QWidget {
     Q_OBJECT
 public:
@@ -21,27 +24,41 @@ public:
     void showImage(const QImage& image);
     bool isEmpty() const { return m_strokes.empty() && m_image.isNull(); }
     int strokeCount() const { return int(m_strokes.size()); }
-    // What is drawn, at the widget's size, 8-bit gray.
+    // What is drawn, the square at its size on screen, 8-bit gray.
     QImage render() const;
-    bool hasHeightForWidth() const override { return true; }
-    int heightForWidth(int width) const override { return width; }
-    QSize sizeHint() const override { return {240, 240}; }
-    QSize minimumSizeHint() const override { return {160, 160}; }
+    // The drawing square, in widget coordinates.
+    QRect square() const;
+    // Modest: a dock scrolls rather than shrink a panel below its preferred
+    // height when a label wraps, and the canvas takes any room left anyway.
+    QSize sizeHint() const override { return {kPreferredSide, kPreferredSide}; }
+    QSize minimumSizeHint() const override { return {kMinSide, kMinSide}; }
+
+    // 280 as issue 4's redrawn test digits; down to 160 on a short dock.
+    static constexpr int kMaxSide = 280;
+    static constexpr int kMinSide = 160;
+    static constexpr int kPreferredSide = 200;
 
 signals:
     void changed();
 
 protected:
+    bool event(QEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
     void paintEvent(QPaintEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
 
 private:
+    // In units of the square's side, so a drawing keeps its shape when the
+    // panel resizes the canvas.
     struct Stroke {
         QPolygonF points;
-        int width;
+        qreal width;
     };
+    qreal side() const;
+    QPointF toDrawing(const QPointF& position) const;
+    // Paints the square's content with its top-left corner at (0, 0).
     void paintContent(QPainter& painter) const;
 
     std::vector<Stroke> m_strokes;
@@ -51,7 +68,10 @@ private:
     int m_penWidth = 18;
 };
 
-// A bar per class with its probability, the best one highlighted.
+// A bar per class with its probability, the best one highlighted: a row
+// per class with its name where the widget is tall enough, else a column
+// per class (10 side by side fit beside the 28x28 preview on a 768-pixel
+// screen). Hovering a bar tells its class and probability.
 class ProbabilityBars : public QWidget {
     Q_OBJECT
 public:
@@ -61,9 +81,15 @@ public:
     QSize minimumSizeHint() const override;
 
 protected:
+    bool event(QEvent* event) override;
     void paintEvent(QPaintEvent* event) override;
 
 private:
+    int classCount() const;
+    bool inRows() const;
+    QRect barArea(int index) const;
+    QString className(int index) const;
+
     std::vector<float> m_probabilities;
     QStringList m_names;
 };

@@ -3,9 +3,9 @@
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QPushButton>
 #include <QSpinBox>
 #include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <opencv2/core.hpp>
 
@@ -22,6 +22,7 @@ constexpr int kPredictDelayMs = 30;
 constexpr int kWeightsPollMs = 500;
 // The 28x28 input is shown at this scale, nearest neighbour.
 constexpr int kFedScale = 3;
+
 }  // namespace
 
 DrawingCanvasPanel::DrawingCanvasPanel(QWidget* parent)
@@ -37,39 +38,49 @@ DrawingCanvasPanel::DrawingCanvasPanel(QWidget* parent)
     m_penWidth->setValue(18);
     m_penWidth->setSuffix(tr(" px"));
     m_penWidth->setToolTip(tr("Pen width"));
-    m_penWidth->setPrefix(tr("pen "));
+    m_penWidth->setPrefix(QStringLiteral("✎ "));
     m_canvas->setPenWidth(m_penWidth->value());
-    auto* undo = new QPushButton(tr("Undo"), this);
+    auto* undo = new QToolButton(this);
+    undo->setText(tr("Undo"));
     undo->setToolTip(tr("Take back the last stroke (or the last Clear)"));
-    auto* clear = new QPushButton(tr("Clear"), this);
-    auto* open = new QPushButton(tr("Open image…"), this);
+    auto* clear = new QToolButton(this);
+    clear->setText(tr("Clear"));
+    auto* open = new QToolButton(this);
+    open->setText(tr("Open image…"));
     open->setToolTip(tr("Classify a PNG or JPG of one digit (a photo or a scan)"));
 
-    // One row: the canvas and the bars must fit a 768-pixel-high screen.
+    // Tool buttons, sized to their text: one row fits the narrow dock.
     auto* tools = new QHBoxLayout;
     tools->addWidget(m_penWidth);
     tools->addWidget(undo);
     tools->addWidget(clear);
+    tools->addWidget(open);
 
     m_fed->setFixedSize(28 * kFedScale + 2, 28 * kFedScale + 2);
     m_fed->setFrameShape(QFrame::Box);
     m_fed->setAlignment(Qt::AlignCenter);
     m_fed->setToolTip(tr("The 28×28 image the network sees"));
     m_status->setWordWrap(true);
+    m_status->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_bars->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+    // Beside the preview, and given the height of the preview and two lines
+    // more: on a 768-pixel-high screen the canvas, the tools, the preview
+    // and the bars fit the dock without scrolling. A fixed share, so the
+    // canvas keeps its size while the text beside it changes.
+    auto* verdict = new QWidget(this);
+    verdict->setMinimumHeight(m_fed->height() + 2 * fontMetrics().height());
+    auto* verdictLayout = new QVBoxLayout(verdict);
+    verdictLayout->setContentsMargins(0, 0, 0, 0);
+    verdictLayout->addWidget(m_status);
+    verdictLayout->addWidget(m_bars, 1);
     auto* result = new QHBoxLayout;
     result->addWidget(m_fed, 0, Qt::AlignTop);
-    auto* verdict = new QVBoxLayout;
-    verdict->addWidget(m_status, 1);
-    verdict->addWidget(open, 0, Qt::AlignLeft);
-    result->addLayout(verdict, 1);
+    result->addWidget(verdict, 1);
 
     auto* layout = new QVBoxLayout(this);
-    m_canvas->setMaximumSize(280, 280);
-    layout->addWidget(m_canvas, 0, Qt::AlignHCenter);
+    layout->addWidget(m_canvas, 1);
     layout->addLayout(tools);
     layout->addLayout(result);
-    layout->addWidget(m_bars);
-    layout->addStretch();
 
     m_predictTimer->setSingleShot(true);
     m_predictTimer->setInterval(kPredictDelayMs);
@@ -88,12 +99,12 @@ DrawingCanvasPanel::DrawingCanvasPanel(QWidget* parent)
         }
     });
     connect(m_penWidth, &QSpinBox::valueChanged, m_canvas, &DrawingCanvas::setPenWidth);
-    connect(undo, &QPushButton::clicked, m_canvas, &DrawingCanvas::undoStroke);
+    connect(undo, &QToolButton::clicked, m_canvas, &DrawingCanvas::undoStroke);
     undo->setEnabled(false);
     connect(m_canvas, &DrawingCanvas::changed, undo,
             [this, undo] { undo->setEnabled(m_canvas->canUndo()); });
-    connect(clear, &QPushButton::clicked, m_canvas, &DrawingCanvas::clear);
-    connect(open, &QPushButton::clicked, this, [this] {
+    connect(clear, &QToolButton::clicked, m_canvas, &DrawingCanvas::clear);
+    connect(open, &QToolButton::clicked, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open an image of a digit"), {},
                                                           tr("Images (*.png *.jpg *.jpeg)"));
         if (!path.isEmpty()) {

@@ -1,9 +1,12 @@
 // The evaluation panels on a real short run: the confusion matrix adds up,
 // a click on a cell filters the sample grid, and strokes drawn on the canvas
 // with the mouse are read by the network.
+#include <QAction>
 #include <QFile>
 #include <QPainter>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 
 #include "confusion_matrix_panel.h"
@@ -21,6 +24,26 @@ const QString kSeedPreset =
     QStringLiteral(LAYERLAB_SOURCE_DIR "/resources/presets/seed-dropout.json");
 // Small enough for seconds on a laptop CPU, big enough for some mistakes.
 constexpr int64_t kValidationCount = 300;
+
+void drawStroke(QWidget* canvas, QPoint from, QPoint to) {
+    QTest::mousePress(canvas, Qt::LeftButton, {}, from);
+    QTest::mouseMove(canvas, (from + to) / 2);
+    QTest::mouseMove(canvas, to);
+    QTest::mouseRelease(canvas, Qt::LeftButton, {}, to);
+}
+
+// The box of the dark pixels of a rendered drawing.
+QRect inkBox(const QImage& drawing) {
+    QRect box;
+    for (int y = 0; y < drawing.height(); ++y) {
+        for (int x = 0; x < drawing.width(); ++x) {
+            if (qGray(drawing.pixel(x, y)) < 128) {
+                box |= QRect(x, y, 1, 1);
+            }
+        }
+    }
+    return box;
+}
 }  // namespace
 
 class EvaluationTest : public QObject {
@@ -33,6 +56,9 @@ private slots:
     void showMoreReadsOnThroughALongList();
     void strokesGetAPrediction();
     void clearCanBeUndone();
+    void ctrlZOnTheCanvasTakesBackAStroke();
+    void drawingScalesWithTheCanvas();
+    void drawPanelFitsAShortDock();
     void openedTransparentImageGetsAPrediction();
 
 private:
@@ -183,6 +209,65 @@ void EvaluationTest::clearCanBeUndone() {
     canvas.undoStroke();
     QVERIFY(canvas.isEmpty());
     QVERIFY(!canvas.canUndo());
+}
+
+void EvaluationTest::ctrlZOnTheCanvasTakesBackAStroke() {
+    // The window's Undo (the network editor's) also answers Ctrl+Z.
+    QWidget window;
+    auto* windowUndo = new QAction(&window);
+    windowUndo->setShortcut(QKeySequence::Undo);
+    window.addAction(windowUndo);
+    QSignalSpy networkUndone(windowUndo, &QAction::triggered);
+    auto* canvas = new DrawingCanvas(&window);
+    canvas->resize(280, 280);
+    window.resize(300, 300);
+    window.show();
+    QApplication::setActiveWindow(&window);
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+
+    drawStroke(canvas, {100, 100}, {150, 160});
+    QVERIFY(canvas->hasFocus());  // drawing gives it focus
+    QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier);
+    QVERIFY(canvas->isEmpty());
+    QCOMPARE(networkUndone.count(), 0);
+    // Nothing left to take back on the canvas: the key is the window's.
+    QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(networkUndone.count(), 1);
+}
+
+void EvaluationTest::drawingScalesWithTheCanvas() {
+    DrawingCanvas canvas;
+    canvas.resize(280, 280);
+    canvas.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&canvas));
+    drawStroke(&canvas, {140, 40}, {140, 240});
+    const QRect drawn = inkBox(canvas.render());
+    // The dock grew shorter: the same digit, smaller, not cut off.
+    canvas.resize(300, 200);
+    QCOMPARE(canvas.square().size(), QSize(200, 200));
+    const QImage smaller = canvas.render();
+    QCOMPARE(smaller.size(), QSize(200, 200));
+    const QRect scaled = inkBox(smaller);
+    QVERIFY2(std::abs(scaled.height() - drawn.height() * 200 / 280) <= 2,
+             qPrintable(QString("%1 px high, drawn %2").arg(scaled.height()).arg(drawn.height())));
+    QVERIFY(std::abs(scaled.center().y() - 100) <= 2);
+}
+
+void EvaluationTest::drawPanelFitsAShortDock() {
+    // The Draw dock on a 1366x768 screen: 320 pixels wide (the right
+    // docks' width) by about 400 high.
+    QScrollArea dock;
+    auto* panel = new DrawingCanvasPanel;
+    dock.setWidget(panel);
+    dock.setWidgetResizable(true);
+    dock.resize(320, 400);
+    dock.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dock));
+    // The canvas, the tools, the preview and the bars, without scrolling.
+    QCOMPARE(dock.verticalScrollBar()->maximum(), 0);
+    QCOMPARE(dock.horizontalScrollBar()->maximum(), 0);
+    QVERIFY2(panel->canvas()->square().width() >= 200,
+             qPrintable(QString::number(panel->canvas()->square().width())));
 }
 
 void EvaluationTest::openedTransparentImageGetsAPrediction() {

@@ -6,10 +6,16 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "image_file.h"
 #include "ink_map.h"
 
 namespace layerlab::vision {
 namespace {
+
+// The largest picture read, in megapixels: a 48-megapixel phone photo
+// fits; a header claiming more (a 30000x30000 PNG of 1 MB) would make
+// OpenCV allocate gigabytes before anything could be said about it.
+constexpr int64_t kMostMegapixels = 50;
 
 // Ink down to this share of the Otsu level between page and stroke is part
 // of the digit: the anti-aliased edge of a stroke, not page texture.
@@ -211,9 +217,31 @@ DigitImage preprocessDigitFile(const std::filesystem::path& file) {
     if (std::filesystem::file_size(file, sizeError) == 0 && !sizeError) {
         throw std::runtime_error("cannot read " + file.string() + ": the file is empty (0 bytes)");
     }
+    const ImageFileFacts facts = inspectImageFile(file);
+    const std::string gifOrOther = facts.format == ImageFormat::Gif
+                                       ? "GIF is not read (PNG or JPG; also BMP, WebP or TIFF)"
+                                       : "not an image format it reads (PNG or JPG; also BMP, "
+                                         "WebP or TIFF)";
+    if (facts.width * facts.height > kMostMegapixels * 1000000) {
+        throw std::runtime_error("cannot read " + file.string() + ": it is " +
+                                 std::to_string(facts.width) + "x" + std::to_string(facts.height) +
+                                 " pixels, over the " + std::to_string(kMostMegapixels) +
+                                 " megapixels read; scale it down first");
+    }
+    if (facts.cutShort) {
+        throw std::runtime_error("cannot read " + file.string() +
+                                 " as an image: the JPEG ends before its picture does (cut "
+                                 "short by a download or a copy?)");
+    }
+    // A JPEG has no alpha channel to keep, and a phone's photo is stored
+    // sideways with an EXIF note to turn it, which IMREAD_UNCHANGED ignores:
+    // a portrait photo of a 7 was read lying on its side.
+    const int readFlags = facts.format == ImageFormat::Jpeg
+                              ? cv::IMREAD_ANYCOLOR | cv::IMREAD_ANYDEPTH
+                              : cv::IMREAD_UNCHANGED;
     cv::Mat image;
     try {
-        image = cv::imread(file.string(), cv::IMREAD_UNCHANGED);
+        image = cv::imread(file.string(), readFlags);
     } catch (const cv::Exception& error) {
         // OpenCV refuses images whose header claims more pixels than it
         // allows (CV_IO_MAX_IMAGE_PIXELS), among others, with its own
@@ -229,8 +257,7 @@ DigitImage preprocessDigitFile(const std::filesystem::path& file) {
             (cv::haveImageReader(file.string())
                  ? std::string(
                        "it starts like an image but does not decode (damaged or cut short?)")
-                 : std::string("not an image format it reads (PNG or JPG; also BMP, WebP "
-                               "or TIFF, not GIF)")));
+                 : gifOrOther));
     }
     if (image.depth() == CV_16U) {
         image.convertTo(image, CV_8U, 1.0 / 257);

@@ -54,11 +54,12 @@ QPointF DrawingCanvas::toDrawing(const QPointF& position) const {
 void DrawingCanvas::undoStroke() {
     if (!m_strokes.empty()) {
         m_strokes.pop_back();
-    } else if (m_image.isNull()) {
+    } else {
+        // Taking back an opened image, or a Clear, brings back the strokes
+        // it replaced.
+        m_image = QImage();
         m_strokes = std::move(m_cleared);
         m_cleared.clear();
-    } else {
-        m_image = QImage();
     }
     update();
     emit changed();
@@ -75,8 +76,10 @@ void DrawingCanvas::clear() {
 }
 
 void DrawingCanvas::showImage(const QImage& image) {
+    if (!m_strokes.empty()) {
+        m_cleared = std::move(m_strokes);
+    }
     m_strokes.clear();
-    m_cleared.clear();
     m_image = image;
     update();
     emit changed();

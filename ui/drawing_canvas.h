@@ -16,8 +16,8 @@ class DrawingCanvas : public QWidget {
 public:
     explicit DrawingCanvas(QWidget* parent = nullptr);
     void setPenWidth(int width) { m_penWidth = width; }
-    // Takes back the last stroke; right after Clear, brings the cleared
-    // strokes back.
+    // Takes back the last stroke; right after Clear or an opened image,
+    // brings the strokes it replaced back.
     void undoStroke();
     void clear();
     bool canUndo() const { return !isEmpty() || !m_cleared.empty(); }

@@ -2,7 +2,9 @@
 
 #include <QFileDialog>
 #include <QHBoxLayout>
+#include <QImageReader>
 #include <QLabel>
+#include <QMessageBox>
 #include <QSpinBox>
 #include <QTimer>
 #include <QToolButton>
@@ -22,6 +24,8 @@ constexpr int kPredictDelayMs = 30;
 constexpr int kWeightsPollMs = 500;
 // The 28x28 input is shown at this scale, nearest neighbour.
 constexpr int kFedScale = 3;
+// An opened image is shown at most this large (the canvas is 280 at most).
+constexpr int kPreviewSide = 1024;
 
 }  // namespace
 
@@ -55,6 +59,7 @@ DrawingCanvasPanel::DrawingCanvasPanel(QWidget* parent)
     tools->addWidget(undo);
     tools->addWidget(clear);
     tools->addWidget(open);
+    tools->addStretch();
 
     m_fed->setFixedSize(28 * kFedScale + 2, 28 * kFedScale + 2);
     m_fed->setFrameShape(QFrame::Box);
@@ -105,8 +110,9 @@ DrawingCanvasPanel::DrawingCanvasPanel(QWidget* parent)
             [this, undo] { undo->setEnabled(m_canvas->canUndo()); });
     connect(clear, &QToolButton::clicked, m_canvas, &DrawingCanvas::clear);
     connect(open, &QToolButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open an image of a digit"), {},
-                                                          tr("Images (*.png *.jpg *.jpeg)"));
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open an image of a digit"), {},
+            tr("Images (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff)"));
         if (!path.isEmpty()) {
             openImage(path);
         }
@@ -180,18 +186,36 @@ void DrawingCanvasPanel::refreshWeights() {
 }
 
 bool DrawingCanvasPanel::openImage(const QString& path) {
-    const QImage image(path);
+    // What the canvas shows is only a picture of the file, scaled down as it
+    // is read (a 48-megapixel photo is over Qt's image memory limit) and
+    // turned as its EXIF says; the network reads the file itself.
+    QImageReader reader(path);
+    reader.setAutoTransform(true);
+    const QSize size = reader.size();
+    if (size.isValid() && (size.width() > kPreviewSide || size.height() > kPreviewSide)) {
+        reader.setScaledSize(size.scaled(kPreviewSide, kPreviewSide, Qt::KeepAspectRatio));
+    }
+    const QImage image = reader.read();
     if (image.isNull()) {
-        // The same reason the CLI gives: empty, damaged or not an image.
-        QString why = tr("cannot read %1 as an image (PNG or JPG)").arg(path);
+        // The same reason the CLI gives: empty, damaged, too large or not
+        // an image.
+        QString why = tr("cannot read %1 as an image: %2").arg(path, reader.errorString());
         try {
             layerlab::vision::preprocessDigitFile(path.toStdString());
         } catch (const std::exception& error) {
             why = QString::fromUtf8(error.what());
         }
-        m_status->setText(why.left(1).toUpper() + why.mid(1) + '.');
+        m_openError = why.left(1).toUpper() + why.mid(1) + '.';
+        qCWarning(lcUi) << "canvas:" << m_openError;
+        // In a box, not the verdict line: the drawing and its reading stay
+        // as they were, and the two must not look like they belong together.
+        auto* box = new QMessageBox(QMessageBox::Warning, tr("Cannot open the image"), m_openError,
+                                    QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
         return false;
     }
+    m_openError.clear();
     m_canvas->showImage(image);
     m_openedImage = path;
     predictNow();
@@ -259,8 +283,8 @@ void DrawingCanvasPanel::predictNow() {
     }
     if (!m_predictor) {
         m_status->setText(
-            tr("No trained network yet: start a run, and predictions appear "
-               "while it trains."));
+            tr("No trained network yet: start a run (predictions appear while "
+               "it trains), or open one in the Runs panel."));
         m_bars->setProbabilities({}, m_classNames);
         return;
     }
@@ -277,7 +301,7 @@ void DrawingCanvasPanel::predictNow() {
     m_status->setText(tr("<span style='font-size:xx-large; font-weight:600'>%1</span> %2%<br>"
                          "<small>weights of %3</small>")
                           .arg(m_classNames.value(m_prediction->label).toHtmlEscaped())
-                          .arg(int(std::lround(100 * m_prediction->probability)))
+                          .arg(100 * m_prediction->probability, 0, 'f', 1)
                           .arg(m_source.toHtmlEscaped()));
     m_bars->setProbabilities(m_prediction->probabilities, m_classNames);
 }

@@ -39,6 +39,8 @@ public:
     // is there yet.
     const std::optional<layerlab::Prediction>& prediction() const { return m_prediction; }
     QString hint() const;
+    // Why the last Open image… failed (shown in a box); empty after a success.
+    QString openError() const { return m_openError; }
     // Re-reads the drawing and predicts now (tests; normally on a short timer).
     void predictNow();
 
@@ -53,6 +55,7 @@ private:
     // Whether m_source names the worker's run (else a run chosen in usePredictor).
     bool m_sourceIsWorker = false;
     QString m_openedImage;
+    QString m_openError;
     QStringList m_classNames;
     std::optional<layerlab::Prediction> m_prediction;
 

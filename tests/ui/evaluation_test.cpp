@@ -209,6 +209,16 @@ void EvaluationTest::clearCanBeUndone() {
     canvas.undoStroke();
     QVERIFY(canvas.isEmpty());
     QVERIFY(!canvas.canUndo());
+
+    // So is opening an image over a drawing.
+    drawStroke(&canvas, {100, 100}, {150, 160});
+    QImage photo(50, 50, QImage::Format_Grayscale8);
+    photo.fill(Qt::white);
+    canvas.showImage(photo);
+    QCOMPARE(canvas.strokeCount(), 0);
+    canvas.undoStroke();
+    QCOMPARE(canvas.strokeCount(), 1);
+    QVERIFY(canvas.render().pixelColor(125, 130).lightness() < 128);  // the stroke, not the photo
 }
 
 void EvaluationTest::ctrlZOnTheCanvasTakesBackAStroke() {
@@ -295,7 +305,10 @@ void EvaluationTest::openedTransparentImageGetsAPrediction() {
     cut.write(full.read(60));
     cut.close();
     QVERIFY(!panel->openImage(dir.filePath("cut.png")));
-    QVERIFY2(panel->hint().contains("damaged or cut short"), qPrintable(panel->hint()));
+    QVERIFY2(panel->openError().contains("damaged or cut short"), qPrintable(panel->openError()));
+    // The reading of what is on the canvas stays, and so does its line.
+    QVERIFY(panel->prediction().has_value());
+    QVERIFY(!panel->hint().contains("cut short"));
     panel->canvas()->clear();
     panel->predictNow();
     QVERIFY(!panel->prediction().has_value());

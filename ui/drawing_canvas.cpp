@@ -85,6 +85,18 @@ void DrawingCanvas::showImage(const QImage& image) {
     emit changed();
 }
 
+DrawingCanvas::Content DrawingCanvas::content() const {
+    return {m_strokes, m_cleared, m_image};
+}
+
+void DrawingCanvas::restore(const Content& content) {
+    m_strokes = content.strokes;
+    m_cleared = content.cleared;
+    m_image = content.image;
+    update();
+    emit changed();
+}
+
 void DrawingCanvas::paintContent(QPainter& painter) const {
     const QRect area(QPoint(0, 0), square().size());
     const qreal side = area.width();

@@ -22,6 +22,21 @@ public:
     void clear();
     bool canUndo() const { return !isEmpty() || !m_cleared.empty(); }
     void showImage(const QImage& image);
+
+    // In units of the square's side, so a drawing keeps its shape when the
+    // panel resizes the canvas.
+    struct Stroke {
+        QPolygonF points;
+        qreal width;
+    };
+    // Everything the canvas holds, to go back to it.
+    struct Content {
+        std::vector<Stroke> strokes;
+        std::vector<Stroke> cleared;
+        QImage image;
+    };
+    Content content() const;
+    void restore(const Content& content);
     bool isEmpty() const { return m_strokes.empty() && m_image.isNull(); }
     int strokeCount() const { return int(m_strokes.size()); }
     // What is drawn, the square at its size on screen, 8-bit gray.
@@ -50,12 +65,6 @@ protected:
     void mouseReleaseEvent(QMouseEvent* event) override;
 
 private:
-    // In units of the square's side, so a drawing keeps its shape when the
-    // panel resizes the canvas.
-    struct Stroke {
-        QPolygonF points;
-        qreal width;
-    };
     qreal side() const;
     QPointF toDrawing(const QPointF& position) const;
     // Paints the square's content with its top-left corner at (0, 0).

@@ -196,30 +196,44 @@ bool DrawingCanvasPanel::openImage(const QString& path) {
         reader.setScaledSize(size.scaled(kPreviewSide, kPreviewSide, Qt::KeepAspectRatio));
     }
     const QImage image = reader.read();
+    QString why;
     if (image.isNull()) {
         // The same reason the CLI gives: empty, damaged, too large or not
         // an image.
-        QString why = tr("cannot read %1 as an image: %2").arg(path, reader.errorString());
+        why = tr("cannot read %1 as an image: %2").arg(path, reader.errorString());
         try {
             layerlab::vision::preprocessDigitFile(path.toStdString());
         } catch (const std::exception& error) {
             why = QString::fromUtf8(error.what());
         }
-        m_openError = why.left(1).toUpper() + why.mid(1) + '.';
-        qCWarning(lcUi) << "canvas:" << m_openError;
-        // In a box, not the verdict line: the drawing and its reading stay
-        // as they were, and the two must not look like they belong together.
-        auto* box = new QMessageBox(QMessageBox::Warning, tr("Cannot open the image"), m_openError,
-                                    QMessageBox::Ok, this);
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        box->open();
-        return false;
+    } else {
+        const DrawingCanvas::Content before = m_canvas->content();
+        const QString openedBefore = m_openedImage;
+        m_canvas->showImage(image);
+        m_openedImage = path;
+        predictNow();
+        if (!m_readError.isEmpty()) {
+            // Qt showed what the reader refuses (a JPEG cut short shows its
+            // top rows): the canvas goes back to what it held.
+            why = m_readError;
+            m_canvas->restore(before);
+            m_openedImage = openedBefore;
+            predictNow();
+        }
     }
-    m_openError.clear();
-    m_canvas->showImage(image);
-    m_openedImage = path;
-    predictNow();
-    return true;
+    if (why.isEmpty()) {
+        m_openError.clear();
+        return true;
+    }
+    m_openError = why.left(1).toUpper() + why.mid(1) + '.';
+    qCWarning(lcUi) << "canvas:" << m_openError;
+    // In a box, not the verdict line: the drawing and its reading stay as
+    // they were, and the two must not look like they belong together.
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Cannot open the image"), m_openError,
+                                QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+    return false;
 }
 
 QString DrawingCanvasPanel::hint() const {
@@ -252,6 +266,7 @@ void DrawingCanvasPanel::predictNow() {
         refreshWeights();
     }
     m_prediction.reset();
+    m_readError.clear();
 
     layerlab::vision::DigitImage digit;
     if (!m_canvas->isEmpty()) {
@@ -267,7 +282,8 @@ void DrawingCanvasPanel::predictNow() {
                 digit = layerlab::vision::preprocessDigit(view);
             }
         } catch (const std::exception& error) {
-            m_status->setText(QString::fromUtf8(error.what()));
+            m_readError = QString::fromUtf8(error.what());
+            m_status->setText(m_readError);
             showFedImage({});
             m_bars->setProbabilities({}, m_classNames);
             return;

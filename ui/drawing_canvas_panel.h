@@ -56,6 +56,8 @@ private:
     bool m_sourceIsWorker = false;
     QString m_openedImage;
     QString m_openError;
+    // Why the last predictNow() could not read the drawing or file.
+    QString m_readError;
     QStringList m_classNames;
     std::optional<layerlab::Prediction> m_prediction;
 

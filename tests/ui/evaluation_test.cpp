@@ -2,6 +2,7 @@
 // a click on a cell filters the sample grid, and strokes drawn on the canvas
 // with the mouse are read by the network.
 #include <QAction>
+#include <QBuffer>
 #include <QFile>
 #include <QPainter>
 #include <QPushButton>
@@ -309,6 +310,25 @@ void EvaluationTest::openedTransparentImageGetsAPrediction() {
     // The reading of what is on the canvas stays, and so does its line.
     QVERIFY(panel->prediction().has_value());
     QVERIFY(!panel->hint().contains("cut short"));
+    // A JPEG cut short: Qt shows its top rows, the reader refuses it, and
+    // the canvas goes back to what it held.
+    QImage photo(120, 120, QImage::Format_RGB32);
+    photo.fill(Qt::white);
+    QPainter pen(&photo);
+    pen.fillRect(50, 10, 16, 100, Qt::black);
+    pen.end();
+    QByteArray jpeg;
+    QBuffer buffer(&jpeg);
+    QVERIFY(buffer.open(QIODevice::WriteOnly));
+    QVERIFY(photo.save(&buffer, "JPG"));
+    QFile cutJpeg(dir.filePath("cut.jpg"));
+    QVERIFY(cutJpeg.open(QIODevice::WriteOnly));
+    cutJpeg.write(jpeg.left(jpeg.size() / 2));
+    cutJpeg.close();
+    QVERIFY(!panel->openImage(cutJpeg.fileName()));
+    QVERIFY2(panel->openError().contains("ends before its picture"),
+             qPrintable(panel->openError()));
+    QVERIFY(panel->prediction().has_value());  // the "1" opened before, read again
     panel->canvas()->clear();
     panel->predictNow();
     QVERIFY(!panel->prediction().has_value());

@@ -1,6 +1,7 @@
 #include "ink_map.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,6 +33,13 @@ constexpr float kPageNoise = 12;
 // The most a photo's noise may widen that: past it, the "page" a fit
 // settles on holds ink (a marker digit filling the picture bent it).
 constexpr float kPageNoiseMost = 24;
+// Shading is looked for at most this many pixels along the shorter side,
+// in regions wider than this share of it both ways (strokes are narrower).
+constexpr int kShadingWorkingSide = 512;
+constexpr double kShadingWidthShare = 1.0 / 6;
+// A shadow darkens paper by a fraction of what ink does: regions at most
+// this share of the strongest ink's level.
+constexpr double kShadeShare = 0.6;
 // A fitted page whose light varies by less than this is even: its border
 // level serves, as it does for a drawing on the canvas.
 constexpr double kUnevenPage = 24;
@@ -179,6 +187,74 @@ PageLight pageLight(const cv::Mat& gray) {
     return page;
 }
 
+// A shadow across a photo of paper (a hand's, a phone's) is a step in the
+// page's light, which no smooth surface follows: the shaded part read as
+// ink, one broad band joined to the digit (a 7 read as a 4). Light that
+// falls unevenly is broad: wider than any stroke both ways, and it reaches
+// the picture's edge. Such regions of the ink map are found by an opening
+// wider than a stroke, at a working size, and taken out; a digit's strokes
+// inside them keep their contrast to the shade.
+void removeShading(cv::Mat& ink) {
+    const double scale = std::min(1.0, double(kShadingWorkingSide) / std::min(ink.rows, ink.cols));
+    cv::Mat small;
+    cv::resize(ink, small, {}, scale, scale, cv::INTER_AREA);
+    const int width = std::max(3, int(std::min(small.rows, small.cols) * kShadingWidthShare)) | 1;
+    cv::Mat broad;
+    cv::morphologyEx(small, broad, cv::MORPH_OPEN,
+                     cv::getStructuringElement(cv::MORPH_RECT, {width, width}));
+    // Only what reaches the edge and is fainter than the ink: a marker
+    // digit's broad strokes, even where they run off the picture, stay ink.
+    cv::Mat labels;
+    cv::Mat stats;
+    cv::Mat centroids;
+    const int count = cv::connectedComponentsWithStats(broad > kMinInkContrast / 2, labels, stats,
+                                                       centroids, 8, CV_32S);
+    std::vector<uint8_t> atEdge(size_t(count), 0);
+    for (int x = 0; x < labels.cols; ++x) {
+        atEdge[size_t(labels.at<int>(0, x))] = 1;
+        atEdge[size_t(labels.at<int>(labels.rows - 1, x))] = 1;
+    }
+    for (int y = 0; y < labels.rows; ++y) {
+        atEdge[size_t(labels.at<int>(y, 0))] = 1;
+        atEdge[size_t(labels.at<int>(y, labels.cols - 1))] = 1;
+    }
+    double strongest = 0;
+    cv::minMaxLoc(small, nullptr, &strongest);
+    std::vector<double> levelSum(size_t(count), 0);
+    for (int y = 0; y < labels.rows; ++y) {
+        for (int x = 0; x < labels.cols; ++x) {
+            levelSum[size_t(labels.at<int>(y, x))] += broad.at<uint8_t>(y, x);
+        }
+    }
+    std::vector<uint8_t> shade(size_t(count), 0);
+    bool any = false;
+    for (int label = 1; label < count; ++label) {
+        const double meanLevel = levelSum[size_t(label)] / stats.at<int>(label, cv::CC_STAT_AREA);
+        shade[size_t(label)] = atEdge[size_t(label)] && meanLevel < kShadeShare * strongest;
+        any = any || shade[size_t(label)];
+    }
+    if (!any) {
+        return;
+    }
+    for (int y = 0; y < labels.rows; ++y) {
+        const int* label = labels.ptr<int>(y);
+        uint8_t* level = broad.ptr<uint8_t>(y);
+        for (int x = 0; x < labels.cols; ++x) {
+            if (!shade[size_t(label[x])]) {
+                level[x] = 0;
+            }
+        }
+    }
+    if (scale < 1) {
+        // Scaled back up, the shade's edge is a ramp; widened by its width
+        // so no sliver of it is left behind as a line of ink.
+        cv::resize(broad, broad, ink.size(), 0, 0, cv::INTER_LINEAR);
+        const int ramp = int(std::ceil(2 / scale)) | 1;
+        cv::dilate(broad, broad, cv::getStructuringElement(cv::MORPH_RECT, {ramp, ramp}));
+    }
+    cv::subtract(ink, broad, ink);
+}
+
 // A frame around the picture (the edge of a sheet, a box drawn around the
 // digit) is not part of the digit: ink that runs along most of the image's
 // edge is dropped. A large digit touches the edge at a few places only.
@@ -259,6 +335,9 @@ cv::Mat inkMap(const cv::Mat& image, InkSource& source) {
         source = page.darkInk ? InkSource::DarkOnLight : InkSource::LightOnDark;
         cv::Mat difference = page.darkInk ? page.surface - level : level - page.surface;
         difference.convertTo(ink, CV_8U);  // saturating: the page side is 0
+    }
+    if (!border.wholePage) {
+        removeShading(ink);
     }
     dropPageFrame(ink);
     return ink;

@@ -9,8 +9,8 @@
 // A square to draw on with the mouse or a pen: dark strokes on white, as on
 // paper. Keeps strokes (for undo) or one opened image. The square is the
 // largest that fits the widget, up to kMaxSide, centred; what is drawn
-// scales with it. Ctrl+Z takes back a stroke
-// while the canvas has focus (drawing gives it focus).
+// scales with it. Ctrl+Z takes back a stroke while the canvas has focus
+// (drawing gives it focus).
 class DrawingCanvas : public QWidget {
     Q_OBJECT
 public:

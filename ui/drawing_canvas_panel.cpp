@@ -26,7 +26,6 @@ constexpr int kWeightsPollMs = 500;
 constexpr int kFedScale = 3;
 // An opened image is shown at most this large (the canvas is 280 at most).
 constexpr int kPreviewSide = 1024;
-
 }  // namespace
 
 DrawingCanvasPanel::DrawingCanvasPanel(QWidget* parent)
@@ -46,7 +45,7 @@ DrawingCanvasPanel::DrawingCanvasPanel(QWidget* parent)
     m_canvas->setPenWidth(m_penWidth->value());
     auto* undo = new QToolButton(this);
     undo->setText(tr("Undo"));
-    undo->setToolTip(tr("Take back the last stroke (or the last Clear)"));
+    undo->setToolTip(tr("Take back the last stroke, Clear or opened image (Ctrl+Z on the canvas)"));
     auto* clear = new QToolButton(this);
     clear->setText(tr("Clear"));
     auto* open = new QToolButton(this);

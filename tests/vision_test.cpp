@@ -179,6 +179,17 @@ TEST(DigitPreprocessing, FrameAroundThePageIsNotInk) {
     ASSERT_FALSE(digit.empty);
     EXPECT_EQ(digit.source, InkSource::DarkOnLight);
     EXPECT_EQ(digit.inkBox, plain.inkBox);
+
+    // The dark table beside the sheet along one side only: it read as a
+    // stroke of the digit (a 7 and the table's edge read as 0).
+    for (const cv::Rect& table :
+         {cv::Rect(0, 0, 25, kCanvas), cv::Rect(0, kCanvas - 25, kCanvas, 25)}) {
+        cv::Mat beside = 255 - light;
+        beside(table).setTo(cv::Scalar(40));
+        const DigitImage read = preprocessDigit(beside);
+        ASSERT_FALSE(read.empty);
+        EXPECT_EQ(read.inkBox, plain.inkBox) << "table at " << table;
+    }
 }
 
 TEST(DigitPreprocessing, AlphaCarriesTheInk) {

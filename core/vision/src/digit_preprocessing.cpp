@@ -225,8 +225,8 @@ DigitImage preprocessDigitFile(const std::filesystem::path& file) {
     if (facts.width * facts.height > kMostMegapixels * 1000000) {
         throw std::runtime_error("cannot read " + file.string() + ": it is " +
                                  std::to_string(facts.width) + "x" + std::to_string(facts.height) +
-                                 " pixels, over the " + std::to_string(kMostMegapixels) +
-                                 " megapixels read; scale it down first");
+                                 " pixels, more than the " + std::to_string(kMostMegapixels) +
+                                 " megapixels a digit's picture may have; scale it down first");
     }
     if (facts.cutShort) {
         throw std::runtime_error("cannot read " + file.string() +

@@ -1,6 +1,7 @@
 #include "ink_map.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -33,6 +34,9 @@ constexpr float kPageNoise = 12;
 // The most a photo's noise may widen that: past it, the "page" a fit
 // settles on holds ink (a marker digit filling the picture bent it).
 constexpr float kPageNoiseMost = 24;
+// Ink along more than this share of one side of the picture is the table
+// or the floor beside the sheet, not the digit.
+constexpr double kWholeSideShare = 0.8;
 // Shading is looked for at most this many pixels along the shorter side,
 // in regions wider than this share of it both ways (strokes are narrower).
 constexpr int kShadingWorkingSide = 512;
@@ -256,26 +260,35 @@ void removeShading(cv::Mat& ink) {
 }
 
 // A frame around the picture (the edge of a sheet, a box drawn around the
-// digit) is not part of the digit: ink that runs along most of the image's
-// edge is dropped. A large digit touches the edge at a few places only.
+// digit) is not part of the digit, and neither is the table beside the
+// sheet along one side: ink that runs along most of the image's edge, or
+// along nearly all of one side, is dropped. A large digit touches the edge
+// at a few places only.
 void dropPageFrame(cv::Mat& ink) {
     cv::Mat marked;
     cv::threshold(ink, marked, kMinInkContrast / 2, 255, cv::THRESH_BINARY);
     cv::Mat labels;
     const int count = cv::connectedComponents(marked, labels, 8, CV_32S);
-    std::vector<int> onEdge(size_t(count), 0);
-    const auto countOnEdge = [&](int y, int x) { ++onEdge[size_t(labels.at<int>(y, x))]; };
+    // Per component: how much of the top, bottom, left and right side it
+    // covers.
+    std::vector<std::array<int, 4>> onSide(size_t(count), {0, 0, 0, 0});
     for (int x = 0; x < ink.cols; ++x) {
-        countOnEdge(0, x);
-        countOnEdge(ink.rows - 1, x);
+        ++onSide[size_t(labels.at<int>(0, x))][0];
+        ++onSide[size_t(labels.at<int>(ink.rows - 1, x))][1];
     }
-    for (int y = 1; y + 1 < ink.rows; ++y) {
-        countOnEdge(y, 0);
-        countOnEdge(y, ink.cols - 1);
+    for (int y = 0; y < ink.rows; ++y) {
+        ++onSide[size_t(labels.at<int>(y, 0))][2];
+        ++onSide[size_t(labels.at<int>(y, ink.cols - 1))][3];
     }
-    const int edge = 2 * (ink.rows + ink.cols) - 4;
+    const int sideLength[4] = {ink.cols, ink.cols, ink.rows, ink.rows};
+    const int edge = 2 * (ink.rows + ink.cols);
     for (int label = 1; label < count; ++label) {
-        if (onEdge[size_t(label)] * 2 > edge) {
+        const std::array<int, 4>& covered = onSide[size_t(label)];
+        bool frame = 2 * (covered[0] + covered[1] + covered[2] + covered[3]) > edge;
+        for (int side = 0; side < 4; ++side) {
+            frame = frame || covered[size_t(side)] > kWholeSideShare * sideLength[side];
+        }
+        if (frame) {
             ink.setTo(0, labels == label);
         }
     }

@@ -191,6 +191,21 @@ PageLight pageLight(const cv::Mat& gray) {
     return page;
 }
 
+// How many pixels of the picture's top, bottom, left and right side each
+// labelled component covers.
+std::vector<std::array<int, 4>> sideContact(const cv::Mat& labels, int count) {
+    std::vector<std::array<int, 4>> covered(size_t(count), {0, 0, 0, 0});
+    for (int x = 0; x < labels.cols; ++x) {
+        ++covered[size_t(labels.at<int>(0, x))][0];
+        ++covered[size_t(labels.at<int>(labels.rows - 1, x))][1];
+    }
+    for (int y = 0; y < labels.rows; ++y) {
+        ++covered[size_t(labels.at<int>(y, 0))][2];
+        ++covered[size_t(labels.at<int>(y, labels.cols - 1))][3];
+    }
+    return covered;
+}
+
 // A shadow across a photo of paper (a hand's, a phone's) is a step in the
 // page's light, which no smooth surface follows: the shaded part read as
 // ink, one broad band joined to the digit (a 7 read as a 4). Light that
@@ -213,15 +228,7 @@ void removeShading(cv::Mat& ink) {
     cv::Mat centroids;
     const int count = cv::connectedComponentsWithStats(broad > kMinInkContrast / 2, labels, stats,
                                                        centroids, 8, CV_32S);
-    std::vector<uint8_t> atEdge(size_t(count), 0);
-    for (int x = 0; x < labels.cols; ++x) {
-        atEdge[size_t(labels.at<int>(0, x))] = 1;
-        atEdge[size_t(labels.at<int>(labels.rows - 1, x))] = 1;
-    }
-    for (int y = 0; y < labels.rows; ++y) {
-        atEdge[size_t(labels.at<int>(y, 0))] = 1;
-        atEdge[size_t(labels.at<int>(y, labels.cols - 1))] = 1;
-    }
+    const std::vector<std::array<int, 4>> covered = sideContact(labels, count);
     double strongest = 0;
     cv::minMaxLoc(small, nullptr, &strongest);
     std::vector<double> levelSum(size_t(count), 0);
@@ -234,7 +241,9 @@ void removeShading(cv::Mat& ink) {
     bool any = false;
     for (int label = 1; label < count; ++label) {
         const double meanLevel = levelSum[size_t(label)] / stats.at<int>(label, cv::CC_STAT_AREA);
-        shade[size_t(label)] = atEdge[size_t(label)] && meanLevel < kShadeShare * strongest;
+        const std::array<int, 4>& sides = covered[size_t(label)];
+        const bool atEdge = sides[0] + sides[1] + sides[2] + sides[3] > 0;
+        shade[size_t(label)] = atEdge && meanLevel < kShadeShare * strongest;
         any = any || shade[size_t(label)];
     }
     if (!any) {
@@ -269,17 +278,7 @@ void dropPageFrame(cv::Mat& ink) {
     cv::threshold(ink, marked, kMinInkContrast / 2, 255, cv::THRESH_BINARY);
     cv::Mat labels;
     const int count = cv::connectedComponents(marked, labels, 8, CV_32S);
-    // Per component: how much of the top, bottom, left and right side it
-    // covers.
-    std::vector<std::array<int, 4>> onSide(size_t(count), {0, 0, 0, 0});
-    for (int x = 0; x < ink.cols; ++x) {
-        ++onSide[size_t(labels.at<int>(0, x))][0];
-        ++onSide[size_t(labels.at<int>(ink.rows - 1, x))][1];
-    }
-    for (int y = 0; y < ink.rows; ++y) {
-        ++onSide[size_t(labels.at<int>(y, 0))][2];
-        ++onSide[size_t(labels.at<int>(y, ink.cols - 1))][3];
-    }
+    const std::vector<std::array<int, 4>> onSide = sideContact(labels, count);
     const int sideLength[4] = {ink.cols, ink.cols, ink.rows, ink.rows};
     const int edge = 2 * (ink.rows + ink.cols);
     for (int label = 1; label < count; ++label) {
